@@ -1,0 +1,295 @@
+package io.sibus.datastore;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The message statements, run on a connection whose transaction the caller owns (the engine's group
+ * commit). Batched: one statement per kind of work, whatever the number of messages.
+ */
+public final class MessageStore {
+  private final StoreSql sql;
+
+  public MessageStore(SchemaName schema) {
+    this.sql = new StoreSql(schema);
+  }
+
+  public void insert(Connection c, List<MessageRow> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertMessage)) {
+      for (MessageRow row : rows) {
+        ps.setLong(1, row.seq());
+        ps.setString(2, row.messageId());
+        ps.setString(3, row.destination());
+        ps.setShort(4, (short) row.priority());
+        ps.setShort(5, (short) row.reliability().code());
+        ps.setString(6, row.contentType());
+        ps.setString(7, row.correlationId());
+        ps.setString(8, row.propertiesJson());
+        ps.setBytes(9, row.body());
+        ps.setTimestamp(10, new Timestamp(row.enqueuedAtMillis()));
+        if (row.expiresAtMillis() == 0) {
+          ps.setNull(11, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+          ps.setTimestamp(11, new Timestamp(row.expiresAtMillis()));
+        }
+        ps.setLong(12, row.checksum());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Claims idempotency keys. Returns, for every key already claimed (by an earlier send, or by a
+   * concurrent transaction that committed first), the message id that claimed it.
+   */
+  public Map<IdempotencyClaim, String> claim(Connection c, List<IdempotencyClaim> claims)
+      throws SQLException {
+    if (claims.isEmpty()) {
+      return Map.of();
+    }
+    Set<String> claimed = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.reserveIdempotency)) {
+      ps.setArray(1, textArray(c, claims.stream().map(IdempotencyClaim::destination).toList()));
+      ps.setArray(2, textArray(c, claims.stream().map(IdempotencyClaim::key).toList()));
+      ps.setArray(3, textArray(c, claims.stream().map(IdempotencyClaim::messageId).toList()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.add(rs.getString(1) + '\u0000' + rs.getString(2));
+        }
+      }
+    }
+    Map<IdempotencyClaim, String> duplicates = new LinkedHashMap<>();
+    for (IdempotencyClaim claim : claims) {
+      if (!claimed.contains(claim.destination() + '\u0000' + claim.key())) {
+        duplicates.put(claim, existingClaim(c, claim));
+      }
+    }
+    return duplicates;
+  }
+
+  private String existingClaim(Connection c, IdempotencyClaim claim) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.findIdempotency)) {
+      ps.setString(1, claim.destination());
+      ps.setString(2, claim.key());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : claim.messageId();
+      }
+    }
+  }
+
+  /** Records receipt locks and counts the deliveries; returns the locked messages with bodies. */
+  public List<MessageRow> lockForDelivery(Connection c, List<DeliveryLock> locks)
+      throws SQLException {
+    if (locks.isEmpty()) {
+      return List.of();
+    }
+    List<MessageRow> rows = new ArrayList<>(locks.size());
+    try (PreparedStatement ps = c.prepareStatement(sql.lockForDelivery)) {
+      ps.setArray(1, c.createArrayOf("bigint", locks.stream().map(DeliveryLock::seq).toArray()));
+      ps.setArray(2, textArray(c, locks.stream().map(l -> l.receipt().toString()).toList()));
+      ps.setArray(
+          3,
+          c.createArrayOf("bigint", locks.stream().map(DeliveryLock::lockedUntilMillis).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(row(rs));
+        }
+      }
+    }
+    return rows;
+  }
+
+  public int delete(Connection c, long[] seqs) throws SQLException {
+    return bySeqs(c, sql.deleteMessages, seqs);
+  }
+
+  public int unlock(Connection c, long[] seqs) throws SQLException {
+    return bySeqs(c, sql.unlockMessages, seqs);
+  }
+
+  /** Reads one message under a row lock, for a change that must recompute its checksum. */
+  public MessageRow readForUpdate(Connection c, long seq) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.selectMessageForUpdate)) {
+      ps.setLong(1, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? row(rs) : null;
+      }
+    }
+  }
+
+  /** Moves a message to another destination (the exception destination) with new properties. */
+  public void move(Connection c, MessageRow moved) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.moveMessage)) {
+      ps.setString(1, moved.destination());
+      ps.setString(2, moved.propertiesJson());
+      ps.setLong(3, moved.checksum());
+      ps.setLong(4, moved.seq());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Streams the index rows of every stored message, in sequence order. */
+  public void loadIndex(Connection c, Consumer<IndexRow> sink) throws SQLException {
+    withCursor(
+        c,
+        sql.loadIndex,
+        rs -> {
+          Timestamp expires = rs.getTimestamp(6);
+          Timestamp locked = rs.getTimestamp(9);
+          sink.accept(
+              new IndexRow(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getShort(4),
+                  reliability(rs.getShort(5)),
+                  expires == null ? 0 : expires.getTime(),
+                  rs.getInt(7),
+                  rs.getObject(8, UUID.class),
+                  locked == null ? 0 : locked.getTime()));
+        });
+  }
+
+  /** Streams every stored message with its body, in sequence order (verification, backup). */
+  public void readAll(Connection c, Consumer<MessageRow> sink) throws SQLException {
+    withCursor(c, sql.readAllMessages, rs -> sink.accept(row(rs)));
+  }
+
+  public long maxSeq(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.maxSeq);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Clears receipt locks that have expired (recovery). Returns how many. */
+  public int releaseExpiredLocks(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.releaseExpiredLocks)) {
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Deletes messages whose time to live has passed. Returns how many. */
+  public int deleteExpired(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.deleteExpired)) {
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Forgets idempotency keys older than the deduplication window. */
+  public int purgeIdempotency(Connection c, long windowMillis) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.purgeIdempotency)) {
+      ps.setLong(1, windowMillis);
+      return ps.executeUpdate();
+    }
+  }
+
+  public Map<String, Long> countByDestination(Connection c) throws SQLException {
+    Map<String, Long> counts = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.countByDestination);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return counts;
+  }
+
+  private int bySeqs(Connection c, String statement, long[] seqs) throws SQLException {
+    if (seqs.length == 0) {
+      return 0;
+    }
+    Long[] boxed = new Long[seqs.length];
+    for (int i = 0; i < seqs.length; i++) {
+      boxed[i] = seqs[i];
+    }
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      ps.setArray(1, c.createArrayOf("bigint", boxed));
+      return ps.executeUpdate();
+    }
+  }
+
+  private interface RowHandler {
+    void handle(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query with a cursor (autocommit off, fetch size) so large stores stream. */
+  private static void withCursor(Connection c, String query, RowHandler handler)
+      throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    if (autoCommit) {
+      c.setAutoCommit(false);
+    }
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      ps.setFetchSize(500);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          handler.handle(rs);
+        }
+      }
+    } finally {
+      if (autoCommit) {
+        c.commit();
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  private static Array textArray(Connection c, List<String> values) throws SQLException {
+    return c.createArrayOf("text", values.toArray());
+  }
+
+  /** An unknown reliability code can only come from a row altered outside sibus. */
+  private static Reliability reliability(short code) {
+    try {
+      return Reliability.fromCode(code);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(
+          ErrorClass.GLOBAL,
+          "SIBUS1539E",
+          "A stored message has the unknown reliability code "
+              + code
+              + ": the data store is"
+              + " corrupted.",
+          "Restore the data store from a backup, then start the engine in restart-after-restore"
+              + " mode.");
+    }
+  }
+
+  private static MessageRow row(ResultSet rs) throws SQLException {
+    Timestamp expires = rs.getTimestamp(11);
+    return new MessageRow(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getShort(4),
+        reliability(rs.getShort(5)),
+        rs.getString(6),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getBytes(9),
+        rs.getTimestamp(10).getTime(),
+        expires == null ? 0 : expires.getTime(),
+        rs.getInt(12),
+        rs.getLong(13));
+  }
+}

@@ -1,0 +1,200 @@
+package io.sibus.datastore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The owner row: who may write. Taking the store checks the engine UUID, writes a new incarnation
+ * and increments the epoch; every write transaction then proves it still holds that epoch ({@link
+ * #fence}). A takeover's epoch increment waits for the old holder's in-flight transactions (they
+ * hold the row {@code FOR SHARE}) and fails every later one, so two members can never both write.
+ */
+public final class Ownership {
+  private final StoreSql sql;
+  private final SchemaName schema;
+  private final EngineIdentity identity;
+
+  public Ownership(SchemaName schema, EngineIdentity identity) {
+    this.schema = schema;
+    this.sql = new StoreSql(schema);
+    this.identity = identity;
+  }
+
+  /** The owner row, if there is one; a read without locks, for standbys and status. */
+  public Optional<OwnerRecord> read(Connection connection) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.selectOwner);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+    }
+  }
+
+  /**
+   * Takes the store for this engine (the caller holds the advisory lock and a transaction is opened
+   * here). Fails with a global error when the store belongs to another engine or to a later sibus,
+   * and with {@link FailoverSuppressedException} while a global error is recorded.
+   */
+  public Activation activate(Connection connection, String member, String url) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      Activation activation = activateInTransaction(connection, member, url);
+      connection.commit();
+      return activation;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private Activation activateInTransaction(Connection connection, String member, String url)
+      throws SQLException {
+    UUID incarnation = UUID.randomUUID();
+    Optional<OwnerRecord> owner;
+    try (PreparedStatement ps = connection.prepareStatement(sql.selectOwnerForUpdate);
+        ResultSet rs = ps.executeQuery()) {
+      owner = rs.next() ? Optional.of(record(rs)) : Optional.empty();
+    }
+    if (owner.isEmpty()) {
+      if (hasRows(connection)) {
+        throw foreign("nobody (the tables hold data but no owner row)");
+      }
+      try (PreparedStatement ps = connection.prepareStatement(sql.insertOwner)) {
+        ps.setObject(1, identity.uuid());
+        ps.setString(2, identity.bus());
+        ps.setString(3, identity.engine());
+        ps.setInt(4, StoreTables.SCHEMA_VERSION);
+        ps.setObject(5, incarnation);
+        ps.setString(6, member);
+        ps.setString(7, url);
+        ps.executeUpdate();
+      }
+      return new Activation(1, incarnation, true);
+    }
+    OwnerRecord found = owner.get();
+    if (!found.engineUuid().equals(identity.uuid())) {
+      throw foreign(
+          "messaging engine "
+              + found.engine()
+              + " of bus "
+              + found.bus()
+              + " (UUID "
+              + found.engineUuid()
+              + ")");
+    }
+    if (found.schemaVersion() > StoreTables.SCHEMA_VERSION) {
+      throw new StoreException(
+          ErrorClass.GLOBAL,
+          "SIBUS1537E",
+          "The data store in schema "
+              + schema
+              + " has schema version "
+              + found.schemaVersion()
+              + ", written by a later sibus; this engine understands version "
+              + StoreTables.SCHEMA_VERSION
+              + ".",
+          "Run the sibus version that wrote this data store, or restore a backup taken with this"
+              + " version.");
+    }
+    if (found.failoverSuppressed()) {
+      throw new FailoverSuppressedException(found.suppressedCode(), found.suppressedMessage());
+    }
+    try (PreparedStatement ps = connection.prepareStatement(sql.activate)) {
+      ps.setObject(1, incarnation);
+      ps.setString(2, member);
+      ps.setString(3, url);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Activation(rs.getLong(1), incarnation, false);
+      }
+    }
+  }
+
+  /**
+   * Proves, inside the caller's write transaction, that this member still holds {@code epoch}. A
+   * member that lost it gets a local error and must stop at once.
+   */
+  public void fence(Connection connection, long epoch) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.fence);
+        ResultSet rs = ps.executeQuery()) {
+      long current = rs.next() ? rs.getLong(1) : -1;
+      if (current != epoch) {
+        throw new StoreException(
+            ErrorClass.LOCAL,
+            "SIBUS0052E",
+            "This member lost exclusive access to the data store: it holds epoch "
+                + epoch
+                + " but the store is at epoch "
+                + current
+                + ", so another member has taken over.",
+            "None: the member stops so that the active member serves the engine.");
+      }
+    }
+  }
+
+  /** Records a global error where standbys look before they activate. */
+  public void suppressFailover(Connection connection, String code, String message)
+      throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.suppress)) {
+      ps.setString(1, code);
+      ps.setString(2, message);
+      ps.setObject(3, identity.uuid());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Lifts the failover suppression: a person has fixed the cause and starts the engine again. */
+  public void clearSuppression(Connection connection) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.clearSuppression)) {
+      ps.executeUpdate();
+    }
+  }
+
+  private boolean hasRows(Connection connection) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.anyRows);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private StoreException foreign(String owner) {
+    return new StoreException(
+        ErrorClass.GLOBAL,
+        "SIBUS1535E",
+        "The data store in schema "
+            + schema
+            + " is owned by "
+            + owner
+            + ", not by messaging engine "
+            + identity.engine()
+            + " of bus "
+            + identity.bus()
+            + " (UUID "
+            + identity.uuid()
+            + ").",
+        "Give this engine its own schema (sibus.datastore.schema), or, if the old engine is gone"
+            + " for good, remove its tables with the statements of 'sibus ddl --schema "
+            + schema
+            + " --drop'.");
+  }
+
+  private static OwnerRecord record(ResultSet rs) throws SQLException {
+    return new OwnerRecord(
+        rs.getObject(1, UUID.class),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getInt(4),
+        rs.getObject(5, UUID.class),
+        rs.getLong(6),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10));
+  }
+}

@@ -1,0 +1,173 @@
+package io.sibus.datastore;
+
+/**
+ * Every statement sibus runs against a data store, in one place. The schema name is validated by
+ * {@link SchemaName} and quoted; every value is a bound parameter.
+ */
+public final class StoreSql {
+  static final String MESSAGE_COLUMNS =
+      "seq, message_id, destination, priority, reliability, content_type, correlation_id,"
+          + " properties, body, enqueued_at, expires_at, delivery_count, checksum";
+
+  // Verification (not schema-qualified: the schema is a bound parameter).
+  public static final String COLUMNS =
+      "SELECT table_name, column_name, data_type FROM information_schema.columns"
+          + " WHERE table_schema = ?";
+
+  // Exclusive access (session-level, on the member's lock connection).
+  public static final String TRY_LOCK = "SELECT pg_try_advisory_lock(?)";
+  public static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
+  public static final String LOCK_HOLDER =
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+          + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1";
+  public static final String TERMINATE = "SELECT pg_terminate_backend(?)";
+  public static final String SESSION_KEEPALIVES =
+      "SELECT set_config('tcp_keepalives_idle', '5', false),"
+          + " set_config('tcp_keepalives_interval', '2', false),"
+          + " set_config('tcp_keepalives_count', '3', false)";
+  public static final String PING = "SELECT 1";
+
+  final String selectOwner;
+  final String selectOwnerForUpdate;
+  final String insertOwner;
+  final String activate;
+  final String fence;
+  final String suppress;
+  final String clearSuppression;
+  final String anyRows;
+  final String upsertLease;
+  final String readLease;
+  final String insertMessage;
+  final String lockForDelivery;
+  final String deleteMessages;
+  final String unlockMessages;
+  final String selectMessageForUpdate;
+  final String moveMessage;
+  final String loadIndex;
+  final String maxSeq;
+  final String readAllMessages;
+  final String releaseExpiredLocks;
+  final String deleteExpired;
+  final String countByDestination;
+  final String reserveIdempotency;
+  final String findIdempotency;
+  final String purgeIdempotency;
+
+  public StoreSql(SchemaName schema) {
+    String owner = schema.qualify(StoreTables.OWNER.name());
+    String lease = schema.qualify(StoreTables.LEASE.name());
+    String message = schema.qualify(StoreTables.MESSAGE.name());
+    String idempotency = schema.qualify(StoreTables.IDEMPOTENCY.name());
+    String ownerColumns =
+        "engine_uuid, bus_name, engine_name, schema_version, incarnation, epoch, active_member,"
+            + " active_url, suppressed_code, suppressed_message";
+
+    selectOwner = "SELECT " + ownerColumns + " FROM " + owner + " WHERE id = 1";
+    selectOwnerForUpdate = selectOwner + " FOR UPDATE";
+    insertOwner =
+        "INSERT INTO "
+            + owner
+            + " (id, engine_uuid, bus_name, engine_name, schema_version, incarnation, epoch,"
+            + " created_at, activated_at, active_member, active_url)"
+            + " VALUES (1, ?, ?, ?, ?, ?, 1, now(), now(), ?, ?)";
+    activate =
+        "UPDATE "
+            + owner
+            + " SET epoch = epoch + 1, incarnation = ?, activated_at = now(), active_member = ?,"
+            + " active_url = ? WHERE id = 1 RETURNING epoch";
+    fence = "SELECT epoch FROM " + owner + " WHERE id = 1 FOR SHARE";
+    suppress =
+        "UPDATE "
+            + owner
+            + " SET suppressed_code = ?, suppressed_message = ?, suppressed_at = now()"
+            + " WHERE id = 1 AND engine_uuid = ?";
+    clearSuppression =
+        "UPDATE "
+            + owner
+            + " SET suppressed_code = NULL, suppressed_message = NULL, suppressed_at = NULL"
+            + " WHERE id = 1";
+    anyRows =
+        "SELECT EXISTS (SELECT 1 FROM "
+            + message
+            + ") OR EXISTS (SELECT 1 FROM "
+            + idempotency
+            + ") OR EXISTS (SELECT 1 FROM "
+            + lease
+            + ")";
+
+    upsertLease =
+        "INSERT INTO "
+            + lease
+            + " (id, holder, holder_pid, heartbeat_at) VALUES (1, ?, pg_backend_pid(), now())"
+            + " ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder,"
+            + " holder_pid = EXCLUDED.holder_pid, heartbeat_at = EXCLUDED.heartbeat_at";
+    readLease =
+        "SELECT holder, holder_pid, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint"
+            + " FROM "
+            + lease
+            + " WHERE id = 1";
+
+    insertMessage =
+        "INSERT INTO "
+            + message
+            + " (seq, message_id, destination, priority, reliability, content_type,"
+            + " correlation_id, properties, body, enqueued_at, expires_at, delivery_count,"
+            + " checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)";
+    lockForDelivery =
+        "UPDATE "
+            + message
+            + " m SET delivery_count = m.delivery_count + 1, receipt = u.receipt::uuid,"
+            + " locked_until = to_timestamp(u.until / 1000.0)"
+            + " FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS u(seq, receipt, until)"
+            + " WHERE m.seq = u.seq RETURNING "
+            + prefixed("m.", MESSAGE_COLUMNS);
+    deleteMessages = "DELETE FROM " + message + " WHERE seq = ANY(?)";
+    unlockMessages =
+        "UPDATE " + message + " SET receipt = NULL, locked_until = NULL WHERE seq = ANY(?)";
+    selectMessageForUpdate =
+        "SELECT " + MESSAGE_COLUMNS + " FROM " + message + " WHERE seq = ? FOR UPDATE";
+    moveMessage =
+        "UPDATE "
+            + message
+            + " SET destination = ?, properties = ?, checksum = ?, delivery_count = 0, receipt = NULL,"
+            + " locked_until = NULL WHERE seq = ?";
+    loadIndex =
+        "SELECT seq, message_id, destination, priority, reliability, expires_at, delivery_count,"
+            + " receipt, locked_until FROM "
+            + message
+            + " ORDER BY seq";
+    maxSeq = "SELECT coalesce(max(seq), 0) FROM " + message;
+    readAllMessages = "SELECT " + MESSAGE_COLUMNS + " FROM " + message + " ORDER BY seq";
+    releaseExpiredLocks =
+        "UPDATE "
+            + message
+            + " SET receipt = NULL, locked_until = NULL"
+            + " WHERE locked_until IS NOT NULL AND locked_until < now()";
+    deleteExpired =
+        "DELETE FROM " + message + " WHERE expires_at IS NOT NULL AND expires_at < now()";
+    countByDestination =
+        "SELECT destination, count(*) FROM " + message + " GROUP BY destination ORDER BY 1";
+
+    reserveIdempotency =
+        "INSERT INTO "
+            + idempotency
+            + " (destination, idempotency_key, message_id, created_at)"
+            + " SELECT d, k, m, now() FROM unnest(?::text[], ?::text[], ?::text[]) AS u(d, k, m)"
+            + " ON CONFLICT DO NOTHING RETURNING destination, idempotency_key";
+    findIdempotency =
+        "SELECT message_id FROM " + idempotency + " WHERE destination = ? AND idempotency_key = ?";
+    purgeIdempotency =
+        "DELETE FROM " + idempotency + " WHERE created_at < now() - (? * interval '1 millisecond')";
+  }
+
+  private static String prefixed(String prefix, String columns) {
+    StringBuilder out = new StringBuilder();
+    for (String column : columns.split(",")) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(prefix).append(column.trim());
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,118 @@
+package io.sibus.engine.api;
+
+import io.sibus.engine.config.SibusConfig;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.messaging.Delivery;
+import io.sibus.engine.messaging.DestinationView;
+import io.sibus.engine.messaging.Messaging;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/** Destinations and their messages: send, receive, acknowledge, release (CONTRACT.md). */
+@Path("/api/v1/destinations")
+@Produces(MediaType.APPLICATION_JSON)
+public class DestinationsResource {
+  private static final long MAX_WAIT_MS = 60_000;
+  private static final long MAX_LOCK_MS = 24L * 3600 * 1000;
+
+  private final Messaging messaging;
+  private final SibusConfig config;
+
+  public DestinationsResource(Messaging messaging, SibusConfig config) {
+    this.messaging = messaging;
+    this.config = config;
+  }
+
+  @GET
+  public Map<String, List<DestinationView>> list() {
+    return Map.of("destinations", messaging.destinations());
+  }
+
+  @GET
+  @Path("{destination}")
+  public DestinationView get(@PathParam("destination") String destination) {
+    return messaging.destination(destination);
+  }
+
+  @POST
+  @Path("{destination}/messages")
+  @Consumes(MediaType.WILDCARD)
+  public CompletionStage<Response> send(
+      @PathParam("destination") String destination, byte[] body, HttpHeaders headers) {
+    var request =
+        SendRequestParser.parse(
+            body, headers.getRequestHeaders(), config.engine().maxMessageSize());
+    return messaging
+        .send(destination, request)
+        .thenApply(
+            result ->
+                Response.status(201)
+                    .entity(
+                        Map.of("messageId", result.messageId(), "duplicate", result.duplicate()))
+                    .build());
+  }
+
+  @POST
+  @Path("{destination}/receipts")
+  @Consumes(MediaType.WILDCARD)
+  public CompletionStage<Map<String, List<Delivery>>> receive(
+      @PathParam("destination") String destination,
+      @QueryParam("max") String max,
+      @QueryParam("waitMs") String waitMs,
+      @QueryParam("lockMs") String lockMs) {
+    int count = (int) query("max", max, 1, 1, 1000);
+    long wait = query("waitMs", waitMs, 0, 0, MAX_WAIT_MS);
+    long lock = query("lockMs", lockMs, 30_000, 1, MAX_LOCK_MS);
+    return messaging
+        .receive(destination, count, wait, lock)
+        .thenApply(messages -> Map.of("messages", messages));
+  }
+
+  @DELETE
+  @Path("{destination}/receipts/{receipt}")
+  public CompletionStage<Response> acknowledge(
+      @PathParam("destination") String destination, @PathParam("receipt") String receipt) {
+    return messaging
+        .acknowledge(destination, receipt(receipt))
+        .thenApply(v -> Response.noContent().build());
+  }
+
+  @POST
+  @Path("{destination}/receipts/{receipt}/release")
+  @Consumes(MediaType.WILDCARD)
+  public CompletionStage<Response> release(
+      @PathParam("destination") String destination, @PathParam("receipt") String receipt) {
+    return messaging
+        .release(destination, receipt(receipt))
+        .thenApply(v -> Response.noContent().build());
+  }
+
+  private static long query(String name, String value, long fallback, long min, long max) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    return SendRequestParser.number(name, value, min, max);
+  }
+
+  private static UUID receipt(String text) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(
+          "receipt", "'" + SendRequestParser.clip(text) + "' is not a receipt");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.sibus.engine.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sibus.engine.error.ApiException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every failure leaves the API as a JSON error with a code; never a stack trace. */
+public class ErrorMappers {
+  private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+  @ServerExceptionMapper
+  public Response api(ApiException e) {
+    return ErrorBody.of(e);
+  }
+
+  @ServerExceptionMapper
+  public Response completion(CompletionException e) {
+    return any(e.getCause() == null ? e : e.getCause());
+  }
+
+  @ServerExceptionMapper
+  public Response json(JsonProcessingException e) {
+    return ErrorBody.of(ApiException.badRequest("body", "not valid JSON"));
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e) {
+    int status = e.getResponse().getStatus();
+    if (e instanceof NotFoundException) {
+      return ErrorBody.of(
+          new ApiException(
+              404, "SIBUS0212E", "No such resource.", "Check the path against the API."));
+    }
+    if (e instanceof NotAllowedException) {
+      return ErrorBody.of(
+          new ApiException(
+              405, "SIBUS0213E", "Method not allowed on this resource.", "Check the API."));
+    }
+    if (e instanceof NotSupportedException) {
+      return ErrorBody.of(
+          new ApiException(
+              415, "SIBUS0214E", "Unsupported content type.", "Send application/json."));
+    }
+    if (status == 413) {
+      return ErrorBody.of(
+          new ApiException(413, "SIBUS0203E", "The request body is too large.", "Send less."));
+    }
+    if (status >= 400 && status < 500) {
+      return ErrorBody.of(
+          new ApiException(status, "SIBUS0201E", "The request is not valid.", "Correct it."));
+    }
+    return any(e);
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(Throwable e) {
+    return any(e);
+  }
+
+  private static Response any(Throwable e) {
+    if (e instanceof ApiException api) {
+      return ErrorBody.of(api);
+    }
+    if (e instanceof WebApplicationException web) {
+      return new ErrorMappers().web(web);
+    }
+    LOG.error("SIBUS0210E Unexpected failure of an API request", e);
+    return ErrorBody.of(
+        new ApiException(
+            500,
+            "SIBUS0210E",
+            "The engine failed to process the request.",
+            "Retry; if it fails again, report it with the member's log."));
+  }
+}

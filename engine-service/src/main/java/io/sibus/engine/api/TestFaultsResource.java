@@ -1,0 +1,41 @@
+package io.sibus.engine.api;
+
+import io.sibus.engine.config.SibusConfig;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.health.Faults;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
+ * deadlock} or {@code spin-writer}.
+ */
+@Path("/api/v1/test/faults")
+public class TestFaultsResource {
+  private final SibusConfig config;
+  private final Faults faults;
+
+  public TestFaultsResource(SibusConfig config, Faults faults) {
+    this.config = config;
+    this.faults = faults;
+  }
+
+  @POST
+  @Path("{fault}")
+  @Consumes(MediaType.WILDCARD)
+  public Response inject(@PathParam("fault") String fault) {
+    if (!config.engine().testFaults()) {
+      throw new ApiException(404, "SIBUS0212E", "No such resource.", "Check the path.");
+    }
+    switch (fault) {
+      case "deadlock" -> faults.deadlock();
+      case "spin-writer" -> faults.spinWriter();
+      default -> throw ApiException.badRequest("fault", "use deadlock or spin-writer");
+    }
+    return Response.accepted().build();
+  }
+}

@@ -1,0 +1,60 @@
+package io.sibus.engine.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Test-only fault injection (enabled by {@code sibus.engine.test-faults}, off by default): a real
+ * JVM deadlock between two engine threads, and a writer loop that spins without progress. They
+ * prove that the liveness check catches the errors an engine cannot detect in itself.
+ */
+@ApplicationScoped
+public class Faults {
+  private static final Logger LOG = Logger.getLogger(Faults.class);
+  private volatile boolean spinWriter;
+  private final Object first = new Object();
+  private final Object second = new Object();
+
+  /** The writer loop's next batch spins forever, without heartbeats. */
+  public void spinWriter() {
+    LOG.warn("Test fault injected: the group-commit writer will spin");
+    spinWriter = true;
+  }
+
+  /** Called by the writer before each batch. */
+  public void maybeSpin() {
+    if (spinWriter) {
+      while (spinWriter) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  /** Two threads take two monitors in opposite orders and block each other forever. */
+  public void deadlock() {
+    LOG.warn("Test fault injected: two threads will deadlock");
+    Thread a = new Thread(() -> lockBoth(first, second), "sibus-fault-deadlock-a");
+    Thread b = new Thread(() -> lockBoth(second, first), "sibus-fault-deadlock-b");
+    a.setDaemon(true);
+    b.setDaemon(true);
+    a.start();
+    b.start();
+  }
+
+  private static void lockBoth(Object outer, Object inner) {
+    synchronized (outer) {
+      pause();
+      synchronized (inner) {
+        LOG.error("unreachable: the deadlock fault did not deadlock");
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,564 @@
+package io.sibus.engine.lifecycle;
+
+import io.sibus.datastore.Activation;
+import io.sibus.datastore.ErrorClass;
+import io.sibus.datastore.FailoverSuppressedException;
+import io.sibus.datastore.LockSession;
+import io.sibus.datastore.OwnerRecord;
+import io.sibus.datastore.StoreException;
+import io.sibus.datastore.StoreVerifier;
+import io.sibus.engine.config.SibusConfig;
+import io.sibus.engine.config.StartMode;
+import io.sibus.engine.error.ErrorLog;
+import io.sibus.engine.health.Faults;
+import io.sibus.engine.health.LoopMonitor;
+import io.sibus.engine.messaging.Messaging;
+import io.sibus.engine.metrics.EngineMetrics;
+import io.sibus.engine.store.GroupCommit;
+import io.sibus.engine.store.StoreContext;
+import io.sibus.engine.store.StoreErrors;
+import io.sibus.engine.store.StoreFailures;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * How this member gets, keeps and gives up the data store: connect (waiting up to the start-up
+ * timeout), wait as a standby for the advisory lock, verify or create the tables, take ownership
+ * (new incarnation, next epoch), then serve. Runs on the lifecycle thread only, apart from the stop
+ * flag.
+ */
+@ApplicationScoped
+public class Takeover {
+  /** How a start ended. */
+  enum Outcome {
+    ACTIVE,
+    STOPPED,
+    DISABLED,
+    RECOVERED
+  }
+
+  private final SibusConfig config;
+  private final MemberStatus status;
+  private final ErrorLog errors;
+  private final StoreContext context;
+  private final DataSource dataSource;
+  private final Messaging messaging;
+  private final LoopMonitor monitor;
+  private final Faults faults;
+  private final EngineMetrics metrics;
+  private final Object sessionLock = new Object();
+  private volatile boolean stopRequested;
+  private volatile boolean clearSuppression;
+  private LockSession session;
+  private GroupCommit writer;
+  private Keeper keeper;
+  private StoreFailures failures;
+
+  public Takeover(
+      SibusConfig config,
+      MemberStatus status,
+      ErrorLog errors,
+      StoreContext context,
+      DataSource dataSource,
+      Messaging messaging,
+      LoopMonitor monitor,
+      Faults faults,
+      EngineMetrics metrics) {
+    this.config = config;
+    this.status = status;
+    this.errors = errors;
+    this.context = context;
+    this.dataSource = dataSource;
+    this.messaging = messaging;
+    this.monitor = monitor;
+    this.faults = faults;
+    this.metrics = metrics;
+  }
+
+  void prepareStart(boolean clearGlobalError) {
+    stopRequested = false;
+    clearSuppression = clearGlobalError;
+  }
+
+  void requestStop() {
+    stopRequested = true;
+  }
+
+  Outcome start(StartMode mode, StoreFailures failures) {
+    this.failures = failures;
+    status.startMode(mode);
+    if (mode == StartMode.RESTART_AFTER_RESTORE) {
+      errors.info(
+          "SIBUS0780I",
+          "Messaging engine "
+              + engine()
+              + " is starting in restart-after-restore mode: its"
+              + " delivery streams will be flushed.");
+    }
+    while (true) {
+      if (stopRequested) {
+        closeSession();
+        status.state(EngineState.STOPPED);
+        return Outcome.STOPPED;
+      }
+      if (session == null && !connect()) {
+        return stopRequested ? Outcome.STOPPED : Outcome.DISABLED;
+      }
+      try {
+        if (!session.held() && !awaitLock()) {
+          continue;
+        }
+        Optional<Outcome> outcome = takeStore(mode, failures);
+        if (outcome.isPresent()) {
+          return outcome.get();
+        }
+      } catch (SQLException e) {
+        if (!Lifecycle.connectionLoss(e)) {
+          throw new StoreException(
+              ErrorClass.LOCAL,
+              "SIBUS0052E",
+              "The data store refused the start of the engine: " + e.getMessage(),
+              "Check the database user's rights on schema " + context.schema() + ".",
+              e);
+        }
+        closeSession();
+      }
+    }
+  }
+
+  /** Opens the lock session, retrying until the start-up timeout; false when disabled/stopped. */
+  private boolean connect() {
+    status.state(EngineState.STARTING);
+    Duration timeout = config.datastore().startupTimeout();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    SQLException last = null;
+    while (!stopRequested) {
+      try {
+        session =
+            LockSession.open(
+                context.jdbcUrl(),
+                context.username(),
+                context.password(),
+                context.schema(),
+                context.identity(),
+                "sibus " + engine() + " " + context.member());
+        return true;
+      } catch (SQLException e) {
+        if (last == null) {
+          errors.info(
+              "SIBUS0040W",
+              "The data store of messaging engine "
+                  + engine()
+                  + " is not reachable ("
+                  + e.getMessage()
+                  + "); the member keeps trying for "
+                  + timeout
+                  + ".");
+        }
+        last = e;
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        status.state(EngineState.DISABLED);
+        errors.report(
+            ErrorClass.LOCAL,
+            "SIBUS0039E",
+            "Messaging engine "
+                + engine()
+                + " could not reach its data store within the start-up timeout of "
+                + timeout
+                + " ("
+                + last.getMessage()
+                + "); member "
+                + context.member()
+                + " is disabled for high availability.",
+            "Make the database reachable, then re-enable the member: restart it, POST"
+                + " /api/v1/engine/start, or the sibus.io/reenable-members annotation.");
+        return false;
+      }
+      sleep(Math.min(1000, remaining / 1_000_000));
+    }
+    status.state(EngineState.STOPPED);
+    return false;
+  }
+
+  /** Waits as a standby until the lock is held (true), or stop is requested (false). */
+  private boolean awaitLock() throws SQLException {
+    status.state(EngineState.STANDBY);
+    errors.info(
+        "SIBUS1538I",
+        "Messaging engine "
+            + engine()
+            + " member "
+            + context.member()
+            + " is attempting to"
+            + " obtain exclusive access to the data store in schema "
+            + context.schema()
+            + ".");
+    long nextLook = 0;
+    while (!stopRequested) {
+      if (System.nanoTime() >= nextLook) {
+        lookAtOwner();
+        nextLook = System.nanoTime() + 1_000_000_000L;
+      }
+      boolean suppressed = status.failoverSuppressed() && !clearSuppression;
+      synchronized (sessionLock) {
+        if (!suppressed && session.tryLock()) {
+          return true;
+        }
+        if (suppressed) {
+          session.ping();
+        }
+      }
+      sleep(config.engine().pollInterval().toMillis());
+    }
+    return false;
+  }
+
+  /** Learns the active member and any failover suppression; ends a hung holder's session. */
+  private void lookAtOwner() throws SQLException {
+    try {
+      synchronized (sessionLock) {
+        Optional<OwnerRecord> owner = context.ownership().read(session.connection());
+        owner.ifPresent(
+            o -> {
+              status.activeMember(o.activeMember(), o.activeUrl());
+              status.failoverSuppressed(o.failoverSuppressed());
+            });
+        if (!status.failoverSuppressed()) {
+          session
+              .evictHungHolder(config.engine().leaseDuration().toMillis())
+              .ifPresent(
+                  holder ->
+                      errors.report(
+                          ErrorClass.UNDETECTABLE,
+                          "SIBUS0052E",
+                          "The active member "
+                              + holder
+                              + " is hung; its data store session"
+                              + " was ended so that this member can take over.",
+                          "Inspect the hung member; it will exit when it notices."));
+        }
+      }
+    } catch (SQLException e) {
+      if (Lifecycle.connectionLoss(e)) {
+        throw e;
+      }
+      // No tables yet: nobody owns the store.
+    }
+  }
+
+  /** Verifies the store and takes ownership; empty when failover is suppressed (stay standby). */
+  private Optional<Outcome> takeStore(StartMode mode, StoreFailures failures) throws SQLException {
+    Activation activation;
+    synchronized (sessionLock) {
+      var connection = session.connection();
+      if (StoreVerifier.verify(connection, context.schema()) == StoreVerifier.Result.ABSENT) {
+        createTables(connection);
+      }
+      if (clearSuppression) {
+        context.ownership().clearSuppression(connection);
+        clearSuppression = false;
+        status.failoverSuppressed(false);
+      }
+      try {
+        activation = context.ownership().activate(connection, context.member(), context.url());
+      } catch (FailoverSuppressedException e) {
+        session.unlock();
+        status.failoverSuppressed(true);
+        return Optional.empty();
+      }
+    }
+    status.activation(activation.epoch(), activation.incarnation());
+    status.activeMember(context.member(), context.url());
+    status.failoverSuppressed(false);
+    metrics.activated();
+    startKeeper(failures);
+    if (mode == StartMode.RECOVERY) {
+      return Optional.of(recover(activation));
+    }
+    writer =
+        new GroupCommit(
+            dataSource,
+            context.ownership(),
+            context.messages(),
+            failures,
+            monitor,
+            faults,
+            metrics,
+            config.engine().writerThreads(),
+            config.engine().maxBatch());
+    writer.start(activation.epoch());
+    messaging.activate(activation.epoch(), activation.incarnation(), writer, failures);
+    status.storeAvailable(true);
+    status.state(EngineState.ACTIVE);
+    errors.info(
+        "SIBUS0016I",
+        "Messaging engine "
+            + engine()
+            + " is ACTIVE on member "
+            + context.member()
+            + " (epoch "
+            + activation.epoch()
+            + ", incarnation "
+            + activation.incarnation()
+            + ").");
+    if (mode == StartMode.RESTART_AFTER_RESTORE) {
+      errors.info(
+          "SIBUS0783I",
+          "Messaging engine " + engine() + " started, flush of all delivery streams completed.");
+    }
+    return Optional.of(Outcome.ACTIVE);
+  }
+
+  private void createTables(java.sql.Connection connection) throws SQLException {
+    if (!config.datastore().createTables()) {
+      throw new StoreException(
+          ErrorClass.GLOBAL,
+          "SIBUS1536E",
+          "The data store tables of messaging engine "
+              + engine()
+              + " do not exist in schema "
+              + context.schema()
+              + ", and sibus.datastore.create-tables is false.",
+          "Have a database administrator run the statements printed by 'sibus ddl --schema "
+              + context.schema()
+              + "', then start the engine (POST /api/v1/engine/start, or restart the member).");
+    }
+    StoreVerifier.create(connection, context.schema());
+    errors.info(
+        "SIBUS1540I",
+        "The data store tables of messaging engine "
+            + engine()
+            + " were created in schema "
+            + context.schema()
+            + ".");
+  }
+
+  private Outcome recover(Activation activation) throws SQLException {
+    status.state(EngineState.RECOVERING);
+    String report = messaging.recover(activation.epoch());
+    errors.info(
+        "SIBUS0790I",
+        "Recovery of messaging engine "
+            + engine()
+            + " completed: "
+            + report
+            + ". The engine"
+            + " stops now; start it normally.");
+    return Outcome.RECOVERED;
+  }
+
+  private void startKeeper(StoreFailures failures) {
+    stopKeeper();
+    keeper =
+        new Keeper(
+            session,
+            sessionLock,
+            context.member(),
+            config.engine().heartbeatInterval(),
+            monitor,
+            failures::connectionLost);
+  }
+
+  /**
+   * A global error: stop processing, keep the member alive and the data store held (so that no
+   * standby takes over and meets the same fault), and record the suppression where standbys look.
+   */
+  void globalError(StoreException cause) {
+    if (status.state() == EngineState.GLOBAL_ERROR) {
+      return;
+    }
+    errors.report(cause);
+    errors.explain(
+        "SIBUS0050E",
+        "Messaging engine "
+            + engine()
+            + " stopped processing after global error "
+            + cause.code()
+            + "; it will not be failed over to another member.",
+        "Correct the cause ("
+            + cause.code()
+            + "), then start the engine: POST"
+            + " /api/v1/engine/start, or the sibus.io/clear-global-error annotation.");
+    status.state(EngineState.GLOBAL_ERROR);
+    status.storeAvailable(false);
+    status.failoverSuppressed(true);
+    stopServing(cause);
+    if (session != null) {
+      if (keeper == null) {
+        startKeeper(failures);
+      }
+      synchronized (sessionLock) {
+        try {
+          context
+              .ownership()
+              .suppressFailover(session.connection(), cause.code(), cause.getMessage());
+        } catch (SQLException e) {
+          // The owner row is part of the damage: the lock this member keeps still holds others
+          // back.
+        }
+      }
+    }
+  }
+
+  /**
+   * The connection was lost and failover-on-connection-loss is off: refuse persistent work, wait
+   * for the database, then continue as the active member if nobody took over meanwhile, or become a
+   * standby if somebody did.
+   */
+  void waitForStore(SQLException cause, StoreFailures failures) {
+    if (status.state() != EngineState.ACTIVE) {
+      return;
+    }
+    errors.report(
+        ErrorClass.RECOVERABLE,
+        "SIBUS0051W",
+        "Messaging engine "
+            + engine()
+            + " lost its connection to the data store ("
+            + cause.getMessage()
+            + "); failover-on-connection-loss is false, so the member waits"
+            + " for the database and refuses persistent messages meanwhile.",
+        "Restore the database or the network to it.");
+    status.storeAvailable(false);
+    if (writer != null) {
+      writer.reject(StoreErrors.unavailable());
+    }
+    stopKeeper();
+    closeSession();
+    Lifecycle.flushPool(dataSource);
+    while (!stopRequested) {
+      sleep(1000);
+      try {
+        if (session == null) {
+          session = open();
+        }
+        Optional<OwnerRecord> owner;
+        synchronized (sessionLock) {
+          if (!session.tryLock()) {
+            break; // another member holds the store: become a standby
+          }
+          owner = context.ownership().read(session.connection());
+        }
+        if (owner.isEmpty() || owner.get().epoch() != status.epoch()) {
+          break;
+        }
+        messaging.reloadPersistent();
+        writer.start(status.epoch());
+        startKeeper(failures);
+        status.storeAvailable(true);
+        errors.report(
+            ErrorClass.RECOVERABLE,
+            "SIBUS0051W",
+            "Messaging engine "
+                + engine()
+                + " reached its data store again and continues as the"
+                + " active member (epoch "
+                + status.epoch()
+                + ").",
+            "None.");
+        return;
+      } catch (SQLException e) {
+        closeSession();
+      }
+    }
+    demote();
+    if (!stopRequested) {
+      start(StartMode.NORMAL, failures);
+    }
+  }
+
+  /** Someone else holds the store now: drop everything of this activation, keep the session. */
+  private void demote() {
+    stopServing(StoreErrors.notActive());
+    try {
+      if (session != null) {
+        synchronized (sessionLock) {
+          session.unlock();
+        }
+      }
+    } catch (SQLException e) {
+      closeSession();
+    }
+  }
+
+  /** Stops serving and gives up the store (an orderly stop). */
+  void stop() {
+    EngineState current = status.state();
+    if (current == EngineState.ACTIVE || current == EngineState.RECOVERING) {
+      status.state(EngineState.STOPPING);
+      if (writer != null) {
+        writer.drain(Duration.ofSeconds(10));
+      }
+    }
+    stopServing(StoreErrors.notActive());
+    closeSession();
+    status.storeAvailable(false);
+    if (current != EngineState.STOPPED) {
+      errors.info(
+          "SIBUS0018I",
+          "Messaging engine " + engine() + " stopped on member " + context.member() + ".");
+    }
+    status.state(EngineState.STOPPED);
+  }
+
+  /** The member is exiting for a local error: stop everything without waiting. */
+  void abandon() {
+    stopRequested = true;
+    status.storeAvailable(false);
+    status.state(EngineState.STOPPING);
+    stopServing(StoreErrors.notActive());
+  }
+
+  private void stopServing(RuntimeException reason) {
+    messaging.deactivate();
+    if (writer != null) {
+      writer.reject(reason);
+      writer.shutdown();
+      writer = null;
+    }
+  }
+
+  private LockSession open() throws SQLException {
+    return LockSession.open(
+        context.jdbcUrl(),
+        context.username(),
+        context.password(),
+        context.schema(),
+        context.identity(),
+        "sibus " + engine() + " " + context.member());
+  }
+
+  private void stopKeeper() {
+    if (keeper != null) {
+      keeper.stop();
+      keeper = null;
+    }
+  }
+
+  private void closeSession() {
+    stopKeeper();
+    if (session != null) {
+      synchronized (sessionLock) {
+        session.close();
+      }
+      session = null;
+    }
+  }
+
+  private String engine() {
+    return config.engine().name();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(Math.max(1, millis));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

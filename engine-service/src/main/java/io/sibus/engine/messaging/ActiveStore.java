@@ -1,0 +1,52 @@
+package io.sibus.engine.messaging;
+
+import io.sibus.engine.store.GroupCommit;
+import io.sibus.engine.store.StoreFailures;
+import java.util.Collection;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything that exists only while this member is active: the epoch it holds, its writer, the
+ * delivery index of every destination, the next sequence and message id. Thrown away whole when the
+ * member stops being active, so nothing of an old activation can leak into a new one.
+ */
+final class ActiveStore {
+  final long epoch;
+  final UUID incarnation;
+  final GroupCommit writer;
+  final StoreFailures failures;
+  final MessageIds ids;
+  final AtomicLong seq = new AtomicLong();
+  final AtomicInteger memoryMessages = new AtomicInteger();
+  final NonpersistentKeys memoryKeys = new NonpersistentKeys();
+  private final Map<String, QueueIndex> queues = new ConcurrentHashMap<>();
+
+  ActiveStore(
+      String engine, long epoch, UUID incarnation, GroupCommit writer, StoreFailures failures) {
+    this.epoch = epoch;
+    this.incarnation = incarnation;
+    this.writer = writer;
+    this.failures = failures;
+    this.ids = new MessageIds(engine, incarnation);
+  }
+
+  QueueIndex queue(String destination) {
+    return queues.computeIfAbsent(destination, QueueIndex::new);
+  }
+
+  QueueIndex existingQueue(String destination) {
+    return queues.get(destination);
+  }
+
+  Collection<QueueIndex> queues() {
+    return queues.values();
+  }
+
+  void forget(String destination) {
+    queues.remove(destination);
+  }
+}

@@ -1,0 +1,273 @@
+package io.sibus.engine.messaging;
+
+import io.sibus.datastore.DeliveryLock;
+import io.sibus.datastore.ErrorClass;
+import io.sibus.datastore.MessageRow;
+import io.sibus.datastore.Reliability;
+import io.sibus.datastore.StoreException;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.metrics.EngineMetrics;
+import io.sibus.engine.store.LockOp;
+import io.sibus.engine.store.SeqOp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Receive, acknowledge and release. A receive picks from the in-memory index (priority order,
+ * persistent and nonpersistent together), records the locks of persistent messages in the data
+ * store in the same group commit as other work, and reads their bodies in that statement.
+ */
+final class Delivering {
+  private final EngineMetrics metrics;
+  private final ExceptionRouter exceptions;
+  private final Executor executor;
+
+  Delivering(EngineMetrics metrics, ExceptionRouter exceptions, Executor executor) {
+    this.metrics = metrics;
+    this.exceptions = exceptions;
+    this.executor = executor;
+  }
+
+  CompletableFuture<List<Delivery>> receive(
+      ActiveStore store, Destination destination, int max, long lockMs, long deadlineMillis) {
+    QueueIndex queue = store.queue(destination.name());
+    long now = System.currentTimeMillis();
+    QueueIndex.Pick pick = queue.pick(max, now, now + lockMs);
+    deleteExpired(store, pick.expired());
+    if (pick.picked().isEmpty()) {
+      long remaining = deadlineMillis - now;
+      if (remaining <= 0) {
+        return CompletableFuture.completedFuture(List.of());
+      }
+      CompletableFuture<Void> wake = new CompletableFuture<>();
+      pick.signal().thenRun(() -> wake.complete(null));
+      wake.completeOnTimeout(null, remaining, TimeUnit.MILLISECONDS);
+      return wake.thenComposeAsync(
+          x -> receive(store, destination, max, lockMs, deadlineMillis), executor);
+    }
+    List<Entry> persistent = pick.picked().stream().filter(Entry::persistent).toList();
+    if (persistent.isEmpty()) {
+      return CompletableFuture.completedFuture(deliveries(destination, pick.picked(), Map.of()));
+    }
+    List<DeliveryLock> locks = new ArrayList<>();
+    persistent.forEach(e -> locks.add(new DeliveryLock(e.seq, e.receipt, e.lockedUntilMillis)));
+    return store
+        .writer
+        .submit(new LockOp(locks))
+        .handle(
+            (rows, failure) -> {
+              if (failure != null) {
+                queue.unpick(pick.picked());
+                throw failure instanceof CompletionException ce
+                    ? ce
+                    : new CompletionException(failure);
+              }
+              Map<Long, MessageRow> bySeq = verified(store, rows);
+              List<Entry> delivered = new ArrayList<>();
+              for (Entry entry : pick.picked()) {
+                if (!entry.persistent() || bySeq.containsKey(entry.seq)) {
+                  delivered.add(entry);
+                } else {
+                  queue.remove(entry); // deleted meanwhile
+                }
+              }
+              queue.lockRecorded(persistent);
+              return deliveries(destination, delivered, bySeq);
+            });
+  }
+
+  /** Every row read back must match its checksum: a mismatch is a corrupted store. */
+  private static Map<Long, MessageRow> verified(ActiveStore store, List<MessageRow> rows) {
+    Map<Long, MessageRow> bySeq = new HashMap<>();
+    for (MessageRow row : rows) {
+      if (!row.checksumValid()) {
+        StoreException corrupted =
+            new StoreException(
+                ErrorClass.GLOBAL,
+                "SIBUS1539E",
+                "Message "
+                    + row.messageId()
+                    + " (sequence "
+                    + row.seq()
+                    + ") does not match its checksum: the data store is corrupted.",
+                "Restore the data store from a backup (then start the engine in"
+                    + " restart-after-restore mode), or remove the damaged message, then start"
+                    + " the engine again.");
+        store.failures.storeFailed(corrupted);
+        throw new ApiException(
+                503,
+                "SIBUS0050E",
+                "The engine stopped processing after a global error: " + corrupted.getMessage(),
+                corrupted.userAction())
+            .retryAfter(5);
+      }
+      bySeq.put(row.seq(), row);
+    }
+    return bySeq;
+  }
+
+  private List<Delivery> deliveries(
+      Destination destination, List<Entry> entries, Map<Long, MessageRow> rows) {
+    List<Delivery> out = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      metrics.received(destination.name(), e.reliability);
+      String receipt = e.receipt.toString();
+      if (e.persistent()) {
+        MessageRow row = rows.get(e.seq);
+        out.add(
+            new Delivery(
+                row.messageId(),
+                receipt,
+                Base64.getEncoder().encodeToString(row.body()),
+                row.contentType(),
+                row.reliability().name(),
+                row.priority(),
+                row.deliveryCount() - 1,
+                PropertiesCodec.decode(row.propertiesJson()),
+                Instant.ofEpochMilli(row.enqueuedAtMillis()).toString(),
+                row.correlationId(),
+                destination.name()));
+      } else {
+        MemoryMessage m = e.memory;
+        out.add(
+            new Delivery(
+                m.messageId(),
+                receipt,
+                Base64.getEncoder().encodeToString(m.body()),
+                m.contentType(),
+                m.reliability().name(),
+                m.priority(),
+                e.deliveryCount - 1,
+                m.properties(),
+                Instant.ofEpochMilli(m.enqueuedAtMillis()).toString(),
+                m.correlationId(),
+                destination.name()));
+      }
+    }
+    return out;
+  }
+
+  CompletableFuture<Void> acknowledge(ActiveStore store, Destination destination, UUID receipt) {
+    QueueIndex queue = store.queue(destination.name());
+    Entry entry = queue.beginSettle(receipt, System.currentTimeMillis());
+    if (entry == null) {
+      throw ApiException.receiptGone(receipt.toString());
+    }
+    if (!entry.persistent()) {
+      queue.remove(entry);
+      store.memoryMessages.decrementAndGet();
+      metrics.acknowledged(destination.name(), entry.reliability);
+      return CompletableFuture.completedFuture(null);
+    }
+    return store
+        .writer
+        .submit(new SeqOp(SeqOp.Kind.DELETE, entry.seq))
+        .whenComplete(
+            (v, failure) -> {
+              if (failure != null) {
+                queue.settleFailed(entry);
+              } else {
+                queue.remove(entry);
+                metrics.acknowledged(destination.name(), entry.reliability);
+              }
+            });
+  }
+
+  CompletableFuture<Void> release(ActiveStore store, Destination destination, UUID receipt) {
+    QueueIndex queue = store.queue(destination.name());
+    Entry entry = queue.beginSettle(receipt, System.currentTimeMillis());
+    if (entry == null) {
+      throw ApiException.receiptGone(receipt.toString());
+    }
+    if (entry.reliability == Reliability.BEST_EFFORT_NONPERSISTENT) {
+      discard(store, queue, entry);
+      return CompletableFuture.completedFuture(null);
+    }
+    if (destination.redeliveriesExhausted(entry.deliveryCount)) {
+      return exceptions.move(store, queue, entry, exhausted(destination, entry));
+    }
+    if (!entry.persistent()) {
+      queue.makeAvailable(entry);
+      return CompletableFuture.completedFuture(null);
+    }
+    return store
+        .writer
+        .submit(new SeqOp(SeqOp.Kind.UNLOCK, entry.seq))
+        .whenComplete(
+            (v, failure) -> {
+              if (failure != null) {
+                queue.settleFailed(entry);
+              } else {
+                queue.makeAvailable(entry);
+              }
+            });
+  }
+
+  /**
+   * Locks that expired: the messages are delivered again, or moved to the exception destination
+   * when their redeliveries are used up. The data store needs no change for a redelivery: a lock in
+   * the past is no lock.
+   */
+  void expireLocks(ActiveStore store, Destinations destinations, long now) {
+    for (QueueIndex queue : store.queues()) {
+      List<Entry> expired = queue.expireLocks(now);
+      if (expired.isEmpty()) {
+        continue;
+      }
+      Destination destination = destinations.find(queue.name).orElse(null);
+      List<Entry> exhausted = new ArrayList<>();
+      for (Entry entry : expired) {
+        if (entry.reliability == Reliability.BEST_EFFORT_NONPERSISTENT) {
+          discard(store, queue, entry);
+        } else if (destination != null && destination.redeliveriesExhausted(entry.deliveryCount)) {
+          exhausted.add(entry);
+        } else {
+          queue.makeAvailable(entry);
+        }
+      }
+      if (!exhausted.isEmpty()) {
+        exceptions.moveAll(store, queue, exhausted, exhausted(destination, exhausted.get(0)));
+      }
+    }
+  }
+
+  /** Best-effort messages are never delivered twice: an unacknowledged one is dropped. */
+  private static void discard(ActiveStore store, QueueIndex queue, Entry entry) {
+    queue.remove(entry);
+    store.memoryMessages.decrementAndGet();
+  }
+
+  /** Removes messages whose time to live has passed. */
+  void removeExpired(ActiveStore store, long now) {
+    for (QueueIndex queue : store.queues()) {
+      deleteExpired(store, queue.removeExpired(now));
+    }
+  }
+
+  private void deleteExpired(ActiveStore store, List<Entry> expired) {
+    long[] seqs = expired.stream().filter(Entry::persistent).mapToLong(e -> e.seq).toArray();
+    long memory = expired.stream().filter(e -> !e.persistent()).count();
+    store.memoryMessages.addAndGet((int) -memory);
+    if (seqs.length > 0) {
+      store.writer.submit(new SeqOp(SeqOp.Kind.DELETE, seqs));
+    }
+  }
+
+  private static String exhausted(Destination destination, Entry entry) {
+    return "SIBUS0303W delivered "
+        + entry.deliveryCount
+        + " times, over the maxRedeliveries of "
+        + destination.maxRedeliveries()
+        + " of destination "
+        + destination.name();
+  }
+}

@@ -1,0 +1,52 @@
+package io.sibus.engine.messaging;
+
+import io.sibus.engine.bus.BusTopology;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The destinations this engine serves, from the bus topology, plus its exception destination. */
+public final class Destinations {
+  private final String engine;
+  private volatile Map<String, Destination> local;
+
+  public Destinations(String engine, BusTopology topology) {
+    this.engine = engine;
+    update(topology);
+  }
+
+  /** Replaces the set from a new topology. */
+  public void update(BusTopology topology) {
+    Map<String, Destination> next = new LinkedHashMap<>();
+    for (BusTopology.DestinationDef d : topology.destinations()) {
+      if (engine.equals(d.localizedOn())) {
+        next.put(
+            d.name(),
+            new Destination(
+                d.name(),
+                d.type(),
+                d.localizedOn(),
+                d.defaultReliability(),
+                d.maxRedeliveries(),
+                d.maxDepth(),
+                false));
+      }
+    }
+    Destination exception = Destination.exceptionDestination(engine);
+    next.put(exception.name(), exception);
+    local = next;
+  }
+
+  public Optional<Destination> find(String name) {
+    return Optional.ofNullable(local.get(name));
+  }
+
+  public Collection<Destination> all() {
+    return local.values();
+  }
+
+  public Destination exception() {
+    return local.get(Destination.EXCEPTION_PREFIX + engine);
+  }
+}

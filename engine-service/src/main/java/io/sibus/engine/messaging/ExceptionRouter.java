@@ -1,0 +1,123 @@
+package io.sibus.engine.messaging;
+
+import io.sibus.datastore.MessageRow;
+import io.sibus.datastore.MessageStore;
+import io.sibus.engine.store.TxOp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves messages that cannot be delivered where they are (redelivery limit reached, destination
+ * removed from the configuration) to the engine's exception destination, with the reason in their
+ * properties. Never deletes them.
+ */
+final class ExceptionRouter {
+  static final String REASON = "sibus.exception.reason";
+  static final String ORIGINAL_DESTINATION = "sibus.exception.destination";
+  static final String AT = "sibus.exception.at";
+  private static final Logger LOG = Logger.getLogger(ExceptionRouter.class);
+
+  private final MessageStore store;
+  private final Destinations destinations;
+
+  ExceptionRouter(MessageStore store, Destinations destinations) {
+    this.store = store;
+    this.destinations = destinations;
+  }
+
+  /** Moves one entry (already taken out of delivery by the caller) from {@code from}. */
+  CompletableFuture<Void> move(ActiveStore active, QueueIndex from, Entry entry, String reason) {
+    return moveAll(active, from, List.of(entry), reason);
+  }
+
+  /** Moves entries of one destination; each keeps its id, body and sequence. */
+  CompletableFuture<Void> moveAll(
+      ActiveStore active, QueueIndex from, List<Entry> entries, String reason) {
+    Destination exception = destinations.exception();
+    QueueIndex target = active.queue(exception.name());
+    String at = Instant.now().toString();
+    for (Entry entry : entries) {
+      if (!entry.persistent()) {
+        from.remove(entry);
+        Map<String, String> props = withReason(entry.memory.properties(), from.name, reason, at);
+        MemoryMessage moved = entry.memory.movedTo(exception.name(), props);
+        target.add(
+            new Entry(
+                entry.seq,
+                entry.messageId,
+                entry.priority,
+                entry.reliability,
+                entry.expiresAtMillis,
+                moved,
+                0));
+      }
+    }
+    List<Entry> persistent = entries.stream().filter(Entry::persistent).toList();
+    if (persistent.isEmpty()) {
+      logMoved(entries.size(), from.name, exception.name(), reason);
+      return CompletableFuture.completedFuture(null);
+    }
+    TxOp<Integer> op =
+        new TxOp<>(
+            c -> {
+              int moved = 0;
+              for (Entry entry : persistent) {
+                MessageRow row = store.readForUpdate(c, entry.seq);
+                if (row != null) {
+                  Map<String, String> props =
+                      withReason(
+                          PropertiesCodec.decode(row.propertiesJson()), from.name, reason, at);
+                  store.move(c, row.movedTo(exception.name(), PropertiesCodec.encode(props)));
+                  moved++;
+                }
+              }
+              return moved;
+            });
+    op.afterCommit(
+        () -> {
+          for (Entry entry : persistent) {
+            from.remove(entry);
+            target.add(
+                new Entry(
+                    entry.seq,
+                    entry.messageId,
+                    entry.priority,
+                    entry.reliability,
+                    entry.expiresAtMillis,
+                    null,
+                    0));
+          }
+          logMoved(entries.size(), from.name, exception.name(), reason);
+        });
+    return active
+        .writer
+        .submit(op)
+        .whenComplete(
+            (n, failure) -> {
+              if (failure != null) {
+                persistent.forEach(from::makeAvailable); // tried again at the next expiry
+              }
+            })
+        .thenApply(n -> null);
+  }
+
+  private static Map<String, String> withReason(
+      Map<String, String> properties, String from, String reason, String at) {
+    Map<String, String> props = new TreeMap<>(properties);
+    props.put(REASON, reason);
+    props.put(ORIGINAL_DESTINATION, from);
+    props.put(AT, at);
+    return props;
+  }
+
+  private static void logMoved(int count, String from, String to, String reason) {
+    LOG.warnf(
+        "SIBUS0051W %d message(s) moved from destination %s to the exception destination %s: %s."
+            + " User action: inspect the exception destination.",
+        count, from, to, reason);
+  }
+}

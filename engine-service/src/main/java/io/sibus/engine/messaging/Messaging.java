@@ -1,0 +1,279 @@
+package io.sibus.engine.messaging;
+
+import io.quarkus.runtime.StartupEvent;
+import io.sibus.datastore.IndexRow;
+import io.sibus.engine.bus.BusConfigSource;
+import io.sibus.engine.bus.BusTopology;
+import io.sibus.engine.config.SibusConfig;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.lifecycle.MemberStatus;
+import io.sibus.engine.metrics.EngineMetrics;
+import io.sibus.engine.store.GroupCommit;
+import io.sibus.engine.store.StoreContext;
+import io.sibus.engine.store.StoreFailures;
+import io.sibus.engine.store.TxOp;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.sql.DataSource;
+
+/**
+ * The messaging face of the engine: send, receive, acknowledge, release, destinations. Serves only
+ * while this member is active ({@link #activate}); every call made otherwise is answered with the
+ * member's state and where the active member is.
+ */
+@ApplicationScoped
+public class Messaging {
+  private final SibusConfig config;
+  private final MemberStatus status;
+  private final StoreContext context;
+  private final DataSource dataSource;
+  private final BusConfigSource bus;
+  private final Destinations destinations;
+  private final Sending sending;
+  private final Delivering delivering;
+  private final ExceptionRouter exceptions;
+  private final Sweeper sweeper;
+  private volatile ActiveStore active;
+
+  public Messaging(
+      SibusConfig config,
+      MemberStatus status,
+      StoreContext context,
+      DataSource dataSource,
+      BusConfigSource bus,
+      EngineMetrics metrics) {
+    this.config = config;
+    this.status = status;
+    this.context = context;
+    this.dataSource = dataSource;
+    this.bus = bus;
+    this.destinations = new Destinations(config.engine().name(), BusTopology.empty(""));
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "sibus-delivery");
+              t.setDaemon(true);
+              return t;
+            });
+    this.sending = new Sending(metrics, config.engine().nonpersistentCapacity());
+    this.exceptions = new ExceptionRouter(context.messages(), destinations);
+    this.delivering = new Delivering(metrics, exceptions, executor);
+    this.sweeper = new Sweeper(this);
+    metrics.gauge("sibus.engine.active", Map.of(), this, m -> m.active == null ? 0 : 1);
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    destinations.update(bus.current());
+    bus.onChange(this::topologyChanged);
+  }
+
+  /**
+   * This member now holds the data store: load the delivery index of every stored message and begin
+   * serving. Messages of destinations the configuration no longer has are moved to the exception
+   * destination.
+   */
+  public void activate(long epoch, UUID incarnation, GroupCommit writer, StoreFailures failures)
+      throws SQLException {
+    ActiveStore store =
+        new ActiveStore(config.engine().name(), epoch, incarnation, writer, failures);
+    long now = System.currentTimeMillis();
+    try (Connection c = dataSource.getConnection()) {
+      store.seq.set(context.messages().maxSeq(c));
+      context.messages().loadIndex(c, row -> store.queue(row.destination()).add(entry(row, now)));
+    }
+    active = store;
+    moveOrphans(store);
+    sweeper.start(config.engine().pollInterval());
+  }
+
+  /** Stops serving; the in-memory state (nonpersistent messages included) is dropped. */
+  public void deactivate() {
+    sweeper.stop();
+    active = null;
+  }
+
+  /**
+   * Re-reads the persistent part of the index (after the data store came back from an outage, when
+   * the outcome of the last commits is unknown). Nonpersistent messages are kept.
+   */
+  public void reloadPersistent() throws SQLException {
+    ActiveStore store = active;
+    if (store == null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    Map<String, List<Entry>> loaded = new HashMap<>();
+    try (Connection c = dataSource.getConnection()) {
+      context
+          .messages()
+          .loadIndex(
+              c,
+              row ->
+                  loaded
+                      .computeIfAbsent(row.destination(), d -> new ArrayList<>())
+                      .add(entry(row, now)));
+    }
+    for (QueueIndex queue : store.queues()) {
+      for (Entry entry : queue.drainAll()) {
+        if (!entry.persistent()) {
+          queue.add(entry);
+        }
+      }
+    }
+    loaded.forEach((destination, entries) -> entries.forEach(store.queue(destination)::add));
+  }
+
+  private static Entry entry(IndexRow row, long now) {
+    Entry entry =
+        new Entry(
+            row.seq(),
+            row.messageId(),
+            row.priority(),
+            row.reliability(),
+            row.expiresAtMillis(),
+            null,
+            row.deliveryCount());
+    if (row.receipt() != null && row.lockedUntilMillis() > now) {
+      entry.receipt = row.receipt();
+      entry.lockedUntilMillis = row.lockedUntilMillis();
+      entry.state = Entry.State.LOCKED; // a consumer may still acknowledge it here
+    }
+    return entry;
+  }
+
+  public CompletableFuture<SendResult> send(String destination, SendRequest request) {
+    ActiveStore store = requireActive();
+    return sending.send(store, requireDestination(destination), request);
+  }
+
+  public CompletableFuture<List<Delivery>> receive(
+      String destination, int max, long waitMs, long lockMs) {
+    ActiveStore store = requireActive();
+    Destination d = requireDestination(destination);
+    return delivering.receive(store, d, max, lockMs, System.currentTimeMillis() + waitMs);
+  }
+
+  public CompletableFuture<Void> acknowledge(String destination, UUID receipt) {
+    ActiveStore store = requireActive();
+    return delivering.acknowledge(store, requireDestination(destination), receipt);
+  }
+
+  public CompletableFuture<Void> release(String destination, UUID receipt) {
+    ActiveStore store = requireActive();
+    return delivering.release(store, requireDestination(destination), receipt);
+  }
+
+  public List<DestinationView> destinations() {
+    List<DestinationView> views = new ArrayList<>();
+    for (Destination d : destinations.all()) {
+      views.add(view(d));
+    }
+    return views;
+  }
+
+  public DestinationView destination(String name) {
+    return view(requireDestination(name));
+  }
+
+  /**
+   * The work of a recovery start (this member holds the store at {@code epoch} but does not serve).
+   * Returns a summary for the log.
+   */
+  public String recover(long epoch) throws SQLException {
+    return Recovery.run(
+            dataSource,
+            context.ownership(),
+            context.messages(),
+            destinations,
+            epoch,
+            bus.current().dedupWindow())
+        .toString();
+  }
+
+  /** Runs work in a fenced group-commit transaction of the active member. */
+  public <T> CompletableFuture<T> inTransaction(TxOp.Work<T> work) {
+    return requireActive().writer.submit(new TxOp<>(work));
+  }
+
+  private DestinationView view(Destination d) {
+    ActiveStore store = active;
+    QueueIndex queue = store == null ? null : store.existingQueue(d.name());
+    long depth = queue == null ? 0 : queue.depth();
+    long available = queue == null ? 0 : queue.availableCount();
+    return new DestinationView(
+        d.name(),
+        d.type(),
+        d.localizedOn(),
+        d.defaultReliability().name(),
+        d.maxRedeliveries(),
+        d.maxDepth(),
+        depth,
+        available,
+        depth - available);
+  }
+
+  void sweep() {
+    ActiveStore store = active;
+    if (store != null) {
+      long now = System.currentTimeMillis();
+      delivering.expireLocks(store, destinations, now);
+      delivering.removeExpired(store, now);
+    }
+  }
+
+  void purgeIdempotency() {
+    ActiveStore store = active;
+    if (store == null || !store.writer.accepting()) {
+      return;
+    }
+    long window = bus.current().dedupWindow().toMillis();
+    store.memoryKeys.purge(System.currentTimeMillis() - window);
+    store.writer.submit(new TxOp<>(c -> context.messages().purgeIdempotency(c, window)));
+  }
+
+  private void topologyChanged(BusTopology topology) {
+    destinations.update(topology);
+    ActiveStore store = active;
+    if (store != null) {
+      moveOrphans(store);
+    }
+  }
+
+  /** Messages of destinations that no longer exist go to the exception destination. */
+  private void moveOrphans(ActiveStore store) {
+    for (QueueIndex queue : List.copyOf(store.queues())) {
+      if (destinations.find(queue.name).isEmpty() && !queue.isEmpty()) {
+        List<Entry> entries = queue.drainAll();
+        store.forget(queue.name);
+        exceptions.moveAll(
+            store,
+            queue,
+            entries,
+            "SIBUS0302W destination " + queue.name + " no longer exists in the bus configuration");
+      }
+    }
+  }
+
+  private ActiveStore requireActive() {
+    ActiveStore store = active;
+    if (store == null) {
+      throw status.notServing();
+    }
+    return store;
+  }
+
+  private Destination requireDestination(String name) {
+    return destinations.find(name).orElseThrow(() -> ApiException.unknownDestination(name));
+  }
+}

@@ -1,0 +1,37 @@
+package io.sibus.engine.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sibus.datastore.ErrorClass;
+import io.sibus.datastore.StoreException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Message properties as stored: a JSON object with sorted keys, so its checksum is stable. */
+final class PropertiesCodec {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<TreeMap<String, String>> MAP = new TypeReference<>() {};
+
+  private PropertiesCodec() {}
+
+  static String encode(Map<String, String> properties) {
+    try {
+      return JSON.writeValueAsString(new TreeMap<>(properties));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("properties cannot be encoded", e);
+    }
+  }
+
+  static Map<String, String> decode(String json) {
+    try {
+      return json == null || json.isEmpty() ? new TreeMap<>() : JSON.readValue(json, MAP);
+    } catch (JsonProcessingException e) {
+      throw new StoreException(
+          ErrorClass.GLOBAL,
+          "SIBUS1539E",
+          "The properties of a stored message are not valid JSON: the data store is corrupted.",
+          "Restore the data store from a backup.");
+    }
+  }
+}

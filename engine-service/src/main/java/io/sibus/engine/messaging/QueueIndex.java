@@ -1,0 +1,190 @@
+package io.sibus.engine.messaging;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The delivery state of one destination on the active member: what is available in delivery order,
+ * what is locked by which receipt, and a signal for receivers waiting for messages. All methods are
+ * short and synchronized; data store work happens outside.
+ */
+final class QueueIndex {
+  final String name;
+  private final TreeSet<Entry> available = new TreeSet<>(Entry.DELIVERY_ORDER);
+  private final Map<UUID, Entry> locked = new HashMap<>();
+  private final Map<Long, Entry> all = new HashMap<>();
+  private CompletableFuture<Void> signal = new CompletableFuture<>();
+
+  QueueIndex(String name) {
+    this.name = name;
+  }
+
+  /** What a pick found: entries to deliver, expired entries removed, the signal to wait on. */
+  record Pick(List<Entry> picked, List<Entry> expired, CompletableFuture<Void> signal) {}
+
+  synchronized void add(Entry entry) {
+    all.put(entry.seq, entry);
+    if (entry.state == Entry.State.LOCKED) {
+      locked.put(entry.receipt, entry);
+    } else {
+      entry.state = Entry.State.AVAILABLE;
+      available.add(entry);
+      wake();
+    }
+  }
+
+  /**
+   * Takes up to {@code max} available messages for delivery, locking each with a new receipt until
+   * {@code lockedUntil}.
+   */
+  synchronized Pick pick(int max, long now, long lockedUntil) {
+    List<Entry> picked = new ArrayList<>();
+    List<Entry> expired = new ArrayList<>();
+    Iterator<Entry> it = available.iterator();
+    while (it.hasNext() && picked.size() < max) {
+      Entry entry = it.next();
+      it.remove();
+      if (entry.expired(now)) {
+        all.remove(entry.seq);
+        expired.add(entry);
+        continue;
+      }
+      entry.deliveryCount++;
+      entry.receipt = UUID.randomUUID();
+      entry.lockedUntilMillis = lockedUntil;
+      entry.state = entry.persistent() ? Entry.State.LOCKING : Entry.State.LOCKED;
+      locked.put(entry.receipt, entry);
+      picked.add(entry);
+    }
+    return new Pick(picked, expired, signal);
+  }
+
+  /** The data store could not record the locks: the entries go back as they were. */
+  synchronized void unpick(List<Entry> entries) {
+    for (Entry entry : entries) {
+      locked.remove(entry.receipt);
+      entry.deliveryCount--;
+      entry.receipt = null;
+      if (all.containsKey(entry.seq)) {
+        entry.state = Entry.State.AVAILABLE;
+        available.add(entry);
+      }
+    }
+    wake();
+  }
+
+  synchronized void lockRecorded(List<Entry> entries) {
+    for (Entry entry : entries) {
+      if (entry.state == Entry.State.LOCKING) {
+        entry.state = Entry.State.LOCKED;
+      }
+    }
+  }
+
+  /**
+   * Starts settling (acknowledging or releasing) the message locked by {@code receipt}; null when
+   * the receipt is unknown or its lock has expired.
+   */
+  synchronized Entry beginSettle(UUID receipt, long now) {
+    Entry entry = locked.get(receipt);
+    if (entry == null || entry.state != Entry.State.LOCKED || entry.lockedUntilMillis <= now) {
+      return null;
+    }
+    locked.remove(receipt);
+    entry.state = Entry.State.SETTLING;
+    return entry;
+  }
+
+  /** Settling failed: the entry is locked again (its lock may expire as usual). */
+  synchronized void settleFailed(Entry entry) {
+    entry.state = Entry.State.LOCKED;
+    locked.put(entry.receipt, entry);
+  }
+
+  /** The message is gone from this destination (acknowledged, moved, expired). */
+  synchronized void remove(Entry entry) {
+    all.remove(entry.seq);
+    available.remove(entry);
+    if (entry.receipt != null) {
+      locked.remove(entry.receipt);
+    }
+  }
+
+  /** The message may be delivered again. */
+  synchronized void makeAvailable(Entry entry) {
+    if (entry.receipt != null) {
+      locked.remove(entry.receipt);
+    }
+    entry.receipt = null;
+    entry.lockedUntilMillis = 0;
+    if (all.containsKey(entry.seq)) {
+      entry.state = Entry.State.AVAILABLE;
+      available.add(entry);
+      wake();
+    }
+  }
+
+  /** Removes and returns the locked entries whose lock expired at {@code now}. */
+  synchronized List<Entry> expireLocks(long now) {
+    List<Entry> expired = new ArrayList<>();
+    Iterator<Entry> it = locked.values().iterator();
+    while (it.hasNext()) {
+      Entry entry = it.next();
+      if (entry.state == Entry.State.LOCKED && entry.lockedUntilMillis <= now) {
+        it.remove();
+        entry.state = Entry.State.SETTLING;
+        expired.add(entry);
+      }
+    }
+    return expired;
+  }
+
+  /** Removes and returns available entries whose time to live has passed. */
+  synchronized List<Entry> removeExpired(long now) {
+    List<Entry> expired = new ArrayList<>();
+    Iterator<Entry> it = available.iterator();
+    while (it.hasNext()) {
+      Entry entry = it.next();
+      if (entry.expired(now)) {
+        it.remove();
+        all.remove(entry.seq);
+        expired.add(entry);
+      }
+    }
+    return expired;
+  }
+
+  /** Every entry, for moving a whole destination away. */
+  synchronized List<Entry> drainAll() {
+    List<Entry> entries = new ArrayList<>(all.values());
+    all.clear();
+    available.clear();
+    locked.clear();
+    return entries;
+  }
+
+  synchronized int depth() {
+    return all.size();
+  }
+
+  synchronized int availableCount() {
+    return available.size();
+  }
+
+  synchronized boolean isEmpty() {
+    return all.isEmpty();
+  }
+
+  /** Wakes every waiting receiver (they pick again). */
+  synchronized void wake() {
+    CompletableFuture<Void> current = signal;
+    signal = new CompletableFuture<>();
+    current.complete(null);
+  }
+}

@@ -1,0 +1,142 @@
+package io.sibus.engine.messaging;
+
+import io.sibus.datastore.MessageRow;
+import io.sibus.datastore.Reliability;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.metrics.EngineMetrics;
+import io.sibus.engine.store.InsertOp;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The send path. Persistent messages go through group commit (assured: answered after the commit;
+ * reliable: answered at once and written behind); nonpersistent ones go straight to memory.
+ */
+final class Sending {
+  private final EngineMetrics metrics;
+  private final int nonpersistentCapacity;
+
+  Sending(EngineMetrics metrics, int nonpersistentCapacity) {
+    this.metrics = metrics;
+    this.nonpersistentCapacity = nonpersistentCapacity;
+  }
+
+  CompletableFuture<SendResult> send(ActiveStore store, Destination destination, SendRequest r) {
+    Reliability reliability =
+        r.reliability() != null ? r.reliability() : destination.defaultReliability();
+    QueueIndex queue = store.queue(destination.name());
+    if (destination.maxDepth() != null && queue.depth() >= destination.maxDepth()) {
+      throw new ApiException(
+              503,
+              "SIBUS0208E",
+              "Destination "
+                  + destination.name()
+                  + " is full (maxDepth "
+                  + destination.maxDepth()
+                  + ").",
+              "Retry later, when consumers have taken messages off the destination.")
+          .retryAfter(1);
+    }
+    long now = System.currentTimeMillis();
+    long expires = r.timeToLiveMillis() > 0 ? now + r.timeToLiveMillis() : 0;
+    long seq = store.seq.incrementAndGet();
+    String id = store.ids.next();
+    metrics.sent(destination.name(), reliability);
+    if (reliability.persistent()) {
+      return sendPersistent(store, destination, r, reliability, queue, now, expires, seq, id);
+    }
+    return CompletableFuture.completedFuture(
+        sendNonpersistent(store, destination, r, reliability, queue, now, expires, seq, id));
+  }
+
+  private CompletableFuture<SendResult> sendPersistent(
+      ActiveStore store,
+      Destination destination,
+      SendRequest r,
+      Reliability reliability,
+      QueueIndex queue,
+      long now,
+      long expires,
+      long seq,
+      String id) {
+    if (!store.writer.accepting()) {
+      throw new ApiException(
+              503,
+              "SIBUS0207E",
+              "The data store is not available; persistent messages are not accepted now.",
+              "Send the message again shortly (with the same Idempotency-Key, a retry is never"
+                  + " duplicated).")
+          .retryAfter(1);
+    }
+    MessageRow row =
+        MessageRow.create(
+            seq,
+            id,
+            destination.name(),
+            r.priority(),
+            reliability,
+            r.contentType(),
+            r.correlationId(),
+            PropertiesCodec.encode(r.properties()),
+            r.body(),
+            now,
+            expires);
+    InsertOp op = new InsertOp(row, r.idempotencyKey());
+    op.afterCommit(
+        () -> {
+          if (!op.result().duplicate()) {
+            queue.add(new Entry(seq, id, r.priority(), reliability, expires, null, 0));
+          }
+        });
+    CompletableFuture<InsertOp.Result> committed = store.writer.submit(op);
+    if (reliability == Reliability.ASSURED_PERSISTENT || r.idempotencyKey() != null) {
+      return committed.thenApply(res -> new SendResult(res.messageId(), res.duplicate()));
+    }
+    return CompletableFuture.completedFuture(new SendResult(id, false));
+  }
+
+  private SendResult sendNonpersistent(
+      ActiveStore store,
+      Destination destination,
+      SendRequest r,
+      Reliability reliability,
+      QueueIndex queue,
+      long now,
+      long expires,
+      long seq,
+      String id) {
+    if (r.idempotencyKey() != null) {
+      String earlier = store.memoryKeys.claim(destination.name(), r.idempotencyKey(), id, now);
+      if (earlier != null) {
+        return new SendResult(earlier, true);
+      }
+    }
+    if (store.memoryMessages.get() >= nonpersistentCapacity) {
+      if (reliability == Reliability.BEST_EFFORT_NONPERSISTENT) {
+        return new SendResult(id, false); // best effort: discarded when memory is short
+      }
+      throw new ApiException(
+              503,
+              "SIBUS0208E",
+              "The engine holds its limit of "
+                  + nonpersistentCapacity
+                  + " nonpersistent messages; the message was not accepted.",
+              "Retry later, or send with a persistent reliability level.")
+          .retryAfter(1);
+    }
+    store.memoryMessages.incrementAndGet();
+    MemoryMessage message =
+        new MemoryMessage(
+            id,
+            destination.name(),
+            r.priority(),
+            reliability,
+            r.contentType(),
+            r.correlationId(),
+            r.properties(),
+            r.body(),
+            now,
+            expires);
+    queue.add(new Entry(seq, id, r.priority(), reliability, expires, message, 0));
+    return new SendResult(id, false);
+  }
+}

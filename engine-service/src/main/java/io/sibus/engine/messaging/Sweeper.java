@@ -1,0 +1,57 @@
+package io.sibus.engine.messaging;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The active member's housekeeping: expired receipt locks (redelivery or the exception
+ * destination), messages past their time to live, and idempotency keys past the window.
+ */
+final class Sweeper {
+  private static final Logger LOG = Logger.getLogger(Sweeper.class);
+  private static final long PURGE_EVERY_MILLIS = 60_000;
+  private final Messaging messaging;
+  private ScheduledExecutorService executor;
+  private long lastPurge;
+
+  Sweeper(Messaging messaging) {
+    this.messaging = messaging;
+  }
+
+  synchronized void start(Duration pollInterval) {
+    stop();
+    long period = Math.max(50, Math.min(250, pollInterval.toMillis() * 2));
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sibus-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    lastPurge = System.currentTimeMillis();
+    executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  synchronized void stop() {
+    if (executor != null) {
+      executor.shutdownNow();
+      executor = null;
+    }
+  }
+
+  private void tick() {
+    try {
+      messaging.sweep();
+      long now = System.currentTimeMillis();
+      if (now - lastPurge >= PURGE_EVERY_MILLIS) {
+        lastPurge = now;
+        messaging.purgeIdempotency();
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "SIBUS0051W Housekeeping failed and will run again: %s", e.getMessage());
+    }
+  }
+}

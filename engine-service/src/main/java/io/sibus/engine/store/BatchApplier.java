@@ -1,0 +1,125 @@
+package io.sibus.engine.store;
+
+import io.sibus.datastore.DeliveryLock;
+import io.sibus.datastore.IdempotencyClaim;
+import io.sibus.datastore.MessageRow;
+import io.sibus.datastore.MessageStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies a batch of operations inside one transaction, one statement per kind of work: claims of
+ * idempotency keys, inserts, delivery locks, deletes, unlocks, then any other work.
+ */
+final class BatchApplier {
+  private final MessageStore store;
+
+  BatchApplier(MessageStore store) {
+    this.store = store;
+  }
+
+  void apply(Connection c, List<WriteOp<?>> ops) throws SQLException {
+    List<InsertOp> inserts = new ArrayList<>();
+    List<LockOp> locks = new ArrayList<>();
+    List<SeqOp> deletes = new ArrayList<>();
+    List<SeqOp> unlocks = new ArrayList<>();
+    List<TxOp<?>> others = new ArrayList<>();
+    for (WriteOp<?> op : ops) {
+      op.reset();
+      if (op instanceof InsertOp insert) {
+        inserts.add(insert);
+      } else if (op instanceof LockOp lock) {
+        locks.add(lock);
+      } else if (op instanceof SeqOp seq) {
+        (seq.kind == SeqOp.Kind.DELETE ? deletes : unlocks).add(seq);
+      } else {
+        others.add((TxOp<?>) op);
+      }
+    }
+    applyInserts(c, inserts);
+    applyLocks(c, locks);
+    store.delete(c, seqs(deletes));
+    store.unlock(c, seqs(unlocks));
+    for (TxOp<?> op : others) {
+      applyTx(c, op);
+    }
+  }
+
+  private static <T> void applyTx(Connection c, TxOp<T> op) throws SQLException {
+    op.result = op.work.run(c);
+  }
+
+  private void applyInserts(Connection c, List<InsertOp> inserts) throws SQLException {
+    if (inserts.isEmpty()) {
+      return;
+    }
+    // Within a batch, the first send of a key claims it; later ones repeat it.
+    Map<String, InsertOp> claimants = new LinkedHashMap<>();
+    Map<InsertOp, InsertOp> repeats = new HashMap<>();
+    List<IdempotencyClaim> claims = new ArrayList<>();
+    Map<IdempotencyClaim, InsertOp> byClaim = new HashMap<>();
+    for (InsertOp op : inserts) {
+      if (op.idempotencyKey == null) {
+        continue;
+      }
+      String key = op.row.destination() + '\u0000' + op.idempotencyKey;
+      InsertOp first = claimants.putIfAbsent(key, op);
+      if (first != null) {
+        repeats.put(op, first);
+      } else {
+        IdempotencyClaim claim =
+            new IdempotencyClaim(op.row.destination(), op.idempotencyKey, op.row.messageId());
+        claims.add(claim);
+        byClaim.put(claim, op);
+      }
+    }
+    Map<IdempotencyClaim, String> earlier = store.claim(c, claims);
+    Map<InsertOp, String> duplicates = new HashMap<>();
+    earlier.forEach((claim, messageId) -> duplicates.put(byClaim.get(claim), messageId));
+    List<MessageRow> rows = new ArrayList<>();
+    for (InsertOp op : inserts) {
+      InsertOp first = repeats.get(op);
+      if (first != null) {
+        String id = duplicates.getOrDefault(first, first.row.messageId());
+        op.result = new InsertOp.Result(id, true);
+      } else if (duplicates.containsKey(op)) {
+        op.result = new InsertOp.Result(duplicates.get(op), true);
+      } else {
+        rows.add(op.row);
+        op.result = new InsertOp.Result(op.row.messageId(), false);
+      }
+    }
+    store.insert(c, rows);
+  }
+
+  private void applyLocks(Connection c, List<LockOp> ops) throws SQLException {
+    if (ops.isEmpty()) {
+      return;
+    }
+    List<DeliveryLock> all = new ArrayList<>();
+    ops.forEach(op -> all.addAll(op.locks));
+    Map<Long, MessageRow> bySeq = new HashMap<>();
+    for (MessageRow row : store.lockForDelivery(c, all)) {
+      bySeq.put(row.seq(), row);
+    }
+    for (LockOp op : ops) {
+      List<MessageRow> rows = new ArrayList<>(op.locks.size());
+      for (DeliveryLock lock : op.locks) {
+        MessageRow row = bySeq.get(lock.seq());
+        if (row != null) {
+          rows.add(row);
+        }
+      }
+      op.result = rows;
+    }
+  }
+
+  private static long[] seqs(List<SeqOp> ops) {
+    return ops.stream().flatMapToLong(op -> java.util.Arrays.stream(op.seqs)).toArray();
+  }
+}

@@ -1,0 +1,264 @@
+package io.sibus.engine.store;
+
+import io.sibus.datastore.ErrorClass;
+import io.sibus.datastore.Ownership;
+import io.sibus.datastore.SqlErrors;
+import io.sibus.datastore.StoreException;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.health.Faults;
+import io.sibus.engine.health.LoopMonitor;
+import io.sibus.engine.metrics.EngineMetrics;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Group commit: concurrent operations share one transaction. Each writer thread takes whatever is
+ * queued (up to the batch limit), proves the epoch, applies it and commits once; with several
+ * threads, one batch fills while another waits for its commit to reach the disk. Every transaction
+ * starts with the epoch fence, so a member that lost the data store can never commit.
+ */
+public final class GroupCommit {
+  private static final Logger LOG = Logger.getLogger(GroupCommit.class);
+  private static final int RECOVERABLE_ATTEMPTS = 5;
+
+  private final DataSource dataSource;
+  private final Ownership ownership;
+  private final BatchApplier applier;
+  private final StoreFailures failures;
+  private final LoopMonitor monitor;
+  private final Faults faults;
+  private final EngineMetrics metrics;
+  private final int threads;
+  private final int maxBatch;
+  private final LinkedBlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<Thread> workers = new ArrayList<>();
+  private volatile boolean accepting;
+  private volatile boolean running;
+  private volatile long epoch;
+
+  public GroupCommit(
+      DataSource dataSource,
+      Ownership ownership,
+      io.sibus.datastore.MessageStore store,
+      StoreFailures failures,
+      LoopMonitor monitor,
+      Faults faults,
+      EngineMetrics metrics,
+      int threads,
+      int maxBatch) {
+    this.dataSource = dataSource;
+    this.ownership = ownership;
+    this.applier = new BatchApplier(store);
+    this.failures = failures;
+    this.monitor = monitor;
+    this.faults = faults;
+    this.metrics = metrics;
+    this.threads = threads;
+    this.maxBatch = maxBatch;
+  }
+
+  /** Starts the writer threads for the epoch this member now holds. */
+  public synchronized void start(long heldEpoch) {
+    this.epoch = heldEpoch;
+    accepting = true;
+    if (running) {
+      return;
+    }
+    running = true;
+    for (int i = 0; i < threads; i++) {
+      Thread worker = new Thread(this::run, "sibus-writer-" + i);
+      worker.setDaemon(true);
+      workers.add(worker);
+      worker.start();
+    }
+  }
+
+  /** Queues an operation; fails at once when the writer does not accept work. */
+  public <T> CompletableFuture<T> submit(WriteOp<T> op) {
+    if (!accepting) {
+      op.failed(StoreErrors.unavailable());
+    } else {
+      queue.add(op);
+      if (!accepting && queue.remove(op)) {
+        op.failed(StoreErrors.unavailable());
+      }
+    }
+    return op.future();
+  }
+
+  public boolean accepting() {
+    return accepting;
+  }
+
+  /** Stops accepting and waits until queued and in-flight work is committed (or the timeout). */
+  public boolean drain(Duration timeout) {
+    accepting = false;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (queue.isEmpty() && inFlight.get() == 0) {
+        return true;
+      }
+      sleep(10);
+    }
+    return false;
+  }
+
+  /** Stops accepting and fails everything still queued with {@code reason}. */
+  public void reject(RuntimeException reason) {
+    accepting = false;
+    List<WriteOp<?>> pending = new ArrayList<>();
+    queue.drainTo(pending);
+    pending.forEach(op -> op.failed(reason));
+  }
+
+  /** Stops the writer threads (after {@link #drain} or {@link #reject}). */
+  public synchronized void shutdown() {
+    accepting = false;
+    running = false;
+    workers.forEach(Thread::interrupt);
+    workers.clear();
+    reject(StoreErrors.unavailable());
+  }
+
+  public int queued() {
+    return queue.size() + inFlight.get();
+  }
+
+  private void run() {
+    LoopMonitor.Loop loop = monitor.register(Thread.currentThread().getName());
+    try {
+      while (running) {
+        WriteOp<?> first;
+        try {
+          first = queue.poll(200, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          break;
+        }
+        if (first == null) {
+          loop.busy(false);
+          continue;
+        }
+        List<WriteOp<?>> batch = new ArrayList<>();
+        batch.add(first);
+        queue.drainTo(batch, maxBatch - 1);
+        inFlight.addAndGet(batch.size());
+        loop.busy(true);
+        try {
+          faults.maybeSpin();
+          execute(batch);
+        } finally {
+          inFlight.addAndGet(-batch.size());
+          loop.busy(!queue.isEmpty());
+        }
+      }
+    } finally {
+      monitor.unregister(loop);
+    }
+  }
+
+  private void execute(List<WriteOp<?>> batch) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        commit(batch);
+        batch.forEach(WriteOp::committed);
+        return;
+      } catch (StoreException e) {
+        failAll(batch, StoreErrors.of(e));
+        failures.storeFailed(e);
+        return;
+      } catch (SQLException e) {
+        if (SqlErrors.isConnectionLoss(e)) {
+          failAll(batch, StoreErrors.unavailable());
+          failures.connectionLost(e);
+          return;
+        }
+        ErrorClass errorClass = SqlErrors.classify(e);
+        if (errorClass == ErrorClass.RECOVERABLE && attempt < RECOVERABLE_ATTEMPTS) {
+          failures.recovered(
+              "transaction retried after " + e.getMessage() + " (attempt " + attempt + ")");
+          continue;
+        }
+        if (errorClass == ErrorClass.GLOBAL) {
+          StoreException altered =
+              new StoreException(
+                  ErrorClass.GLOBAL,
+                  "SIBUS1537E",
+                  "The data store has been altered: " + e.getMessage(),
+                  "Restore the data store from a backup, or repair its tables to match 'sibus"
+                      + " ddl', then start the engine again.",
+                  e);
+          failAll(batch, StoreErrors.of(altered));
+          failures.storeFailed(altered);
+          return;
+        }
+        isolate(batch, e);
+        return;
+      }
+    }
+  }
+
+  /** A batch failed for a reason of its own: run each operation alone so one cannot sink all. */
+  private void isolate(List<WriteOp<?>> batch, SQLException e) {
+    if (batch.size() > 1) {
+      for (WriteOp<?> op : batch) {
+        execute(List.of(op));
+      }
+      return;
+    }
+    LOG.errorf(e, "SIBUS0210E A data store operation failed: %s", e.getMessage());
+    batch
+        .get(0)
+        .failed(
+            new ApiException(
+                500,
+                "SIBUS0210E",
+                "The data store refused the operation: " + e.getMessage(),
+                "Retry; if it fails again, report it with the member's log."));
+  }
+
+  private void commit(List<WriteOp<?>> batch) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        ownership.fence(c, epoch);
+        applier.apply(c, batch);
+        long started = System.nanoTime();
+        c.commit();
+        metrics.committed(batch.size(), System.nanoTime() - started);
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // The transaction is gone with the connection.
+    }
+  }
+
+  private static void failAll(List<WriteOp<?>> batch, RuntimeException error) {
+    batch.forEach(op -> op.failed(error));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.sibus.engine.store;
+
+import io.sibus.datastore.ErrorClass;
+import io.sibus.datastore.StoreException;
+import io.sibus.engine.error.ApiException;
+
+/** How store conditions are answered to a client whose request they stopped. */
+public final class StoreErrors {
+  private StoreErrors() {}
+
+  /** The data store cannot be reached (or this member may not write to it now). */
+  public static ApiException unavailable() {
+    return new ApiException(
+            503,
+            "SIBUS0207E",
+            "The data store is not available to this member; nothing was stored.",
+            "Send the request again (with the same Idempotency-Key, a retry is never"
+                + " duplicated).")
+        .retryAfter(1);
+  }
+
+  /** The member stopped being the active member while the request was in progress. */
+  public static ApiException notActive() {
+    return new ApiException(
+            503,
+            "SIBUS0205E",
+            "This member is no longer the active member of the engine.",
+            "Send the request again: it will reach the active member.")
+        .retryAfter(1);
+  }
+
+  /** The answer for a classified store failure. */
+  public static ApiException of(StoreException e) {
+    if (e.errorClass() == ErrorClass.GLOBAL) {
+      return new ApiException(
+              503,
+              "SIBUS0050E",
+              "The engine stopped processing after a global error: " + e.getMessage(),
+              e.userAction())
+          .retryAfter(5);
+    }
+    return notActive();
+  }
+}

@@ -1,0 +1,16 @@
+package io.sibus.engine.store;
+
+import io.sibus.datastore.StoreException;
+import java.sql.SQLException;
+
+/** What the writer reports to the engine's life cycle when the store fails under it. */
+public interface StoreFailures {
+  /** The database connection was lost or refused. */
+  void connectionLost(SQLException cause);
+
+  /** A classified error the member cannot continue after (epoch lost, store altered). */
+  void storeFailed(StoreException cause);
+
+  /** A failure corrected in place (a retried serialization failure or deadlock). */
+  void recovered(String what);
+}

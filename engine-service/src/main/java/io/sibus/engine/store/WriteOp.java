@@ -1,0 +1,49 @@
+package io.sibus.engine.store;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One piece of work for the group-commit writer. Operations of a batch share one transaction; the
+ * result is published only after the commit, and {@code afterCommit} runs first (so that, for
+ * instance, a sent message is in the delivery index before its sender hears it was accepted).
+ */
+public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
+  private final CompletableFuture<T> future = new CompletableFuture<>();
+  private volatile Runnable afterCommit;
+  T result;
+
+  /** The result computed in the transaction (valid in {@code afterCommit}). */
+  public T result() {
+    return result;
+  }
+
+  public CompletableFuture<T> future() {
+    return future;
+  }
+
+  /** Runs in the writer thread after the commit and before the future completes. */
+  public WriteOp<T> afterCommit(Runnable action) {
+    this.afterCommit = action;
+    return this;
+  }
+
+  void committed() {
+    try {
+      if (afterCommit != null) {
+        afterCommit.run();
+      }
+      future.complete(result);
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e);
+    }
+  }
+
+  void failed(Throwable cause) {
+    future.completeExceptionally(cause);
+  }
+
+  /** Clears what a rolled-back attempt computed, before the batch is tried again. */
+  void reset() {
+    result = null;
+  }
+}

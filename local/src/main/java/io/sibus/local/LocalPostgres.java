@@ -1,0 +1,113 @@
+package io.sibus.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * A real PostgreSQL (the embedded binaries from Maven Central, no Docker) on a fixed port and data
+ * directory, so that it can be stopped and started again with its data, as a database outage would.
+ * Durability settings are PostgreSQL's defaults (fsync and synchronous commit on): figures measured
+ * against it are honest.
+ */
+public final class LocalPostgres implements AutoCloseable {
+  public static final String USER = "postgres";
+  public static final String DATABASE = "postgres";
+
+  private final Path dataDirectory;
+  private final int port;
+  private EmbeddedPostgres server;
+
+  private LocalPostgres(Path dataDirectory, int port) {
+    this.dataDirectory = dataDirectory;
+    this.port = port;
+  }
+
+  /** Starts a new server with a fresh data directory under {@code workDirectory}. */
+  public static LocalPostgres start(Path workDirectory) {
+    try {
+      Files.createDirectories(workDirectory);
+      Path data = Files.createTempDirectory(workDirectory, "pgdata-");
+      LocalPostgres postgres = new LocalPostgres(data, freePort());
+      postgres.startServer();
+      return postgres;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startServer() {
+    try {
+      server =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDirectory)
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("fsync", "on")
+              .setServerConfig("max_connections", "200")
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setRegisterShutdownHook(true)
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+  }
+
+  public boolean running() {
+    return server != null;
+  }
+
+  /** Stops the server (fast shutdown: sessions are disconnected, data is kept). */
+  public synchronized void stop() {
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        server = null;
+      }
+    }
+  }
+
+  /** Starts the server again on the same port with the same data. */
+  public synchronized void restart() {
+    if (server == null) {
+      startServer();
+    }
+  }
+
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(), USER, "");
+  }
+
+  @Override
+  public void close() {
+    stop();
+    Files2.deleteRecursively(dataDirectory);
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

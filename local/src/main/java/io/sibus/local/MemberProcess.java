@@ -1,0 +1,211 @@
+package io.sibus.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One engine member as a real operating-system process (the engine-service jar), with its
+ * configuration as system properties, its output in a log file and its termination message in a
+ * file of its own. It can be stopped gracefully (SIGTERM) or killed (SIGKILL, as kill -9).
+ */
+public final class MemberProcess implements AutoCloseable {
+  private final String name;
+  private final int port;
+  private final Path log;
+  private final Path terminationLog;
+  private final Process process;
+
+  private MemberProcess(String name, int port, Path log, Path terminationLog, Process process) {
+    this.name = name;
+    this.port = port;
+    this.log = log;
+    this.terminationLog = terminationLog;
+    this.process = process;
+  }
+
+  /** Settings for a member to launch. */
+  public static final class Spec {
+    private final Path jar;
+    private final String member;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private Path workDirectory;
+    private int port;
+    private String host = "127.0.0.1";
+
+    public Spec(Path jar, String member) {
+      this.jar = jar;
+      this.member = member;
+    }
+
+    public Spec property(String key, String value) {
+      properties.put(key, value);
+      return this;
+    }
+
+    public Spec properties(Map<String, String> values) {
+      properties.putAll(values);
+      return this;
+    }
+
+    public Spec jvmOption(String option) {
+      jvmOptions.add(option);
+      return this;
+    }
+
+    public Spec workDirectory(Path directory) {
+      this.workDirectory = directory;
+      return this;
+    }
+
+    /** The port to listen on; a free one is chosen when unset. */
+    public Spec port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    public Spec host(String value) {
+      this.host = value;
+      return this;
+    }
+
+    public String member() {
+      return member;
+    }
+
+    public int portOrChoose() {
+      if (port == 0) {
+        port = LocalPostgres.freePort();
+      }
+      return port;
+    }
+  }
+
+  /** Launches the member; it is running (not necessarily ready) when this returns. */
+  public static MemberProcess launch(Spec spec) {
+    try {
+      Path work =
+          spec.workDirectory != null ? spec.workDirectory : Files.createTempDirectory("sibus-");
+      Files.createDirectories(work);
+      int port = spec.portOrChoose();
+      Path log = work.resolve(spec.member + ".log");
+      Path termination = work.resolve(spec.member + ".termination-log");
+      Files.deleteIfExists(termination);
+      List<String> command = new ArrayList<>();
+      command.add(javaExecutable());
+      command.add("-XX:+UseSerialGC");
+      command.add("-Xshare:auto");
+      command.addAll(spec.jvmOptions);
+      command.add("-Dquarkus.http.host=" + spec.host);
+      command.add("-Dquarkus.http.port=" + port);
+      command.add("-Dsibus.engine.member=" + spec.member);
+      command.add("-Dsibus.engine.url=http://" + spec.host + ":" + port);
+      command.add("-Dsibus.engine.termination-log=" + termination);
+      for (Map.Entry<String, String> e : spec.properties.entrySet()) {
+        command.add("-D" + e.getKey() + "=" + e.getValue());
+      }
+      command.add("-jar");
+      command.add(spec.jar.toString());
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.redirectErrorStream(true);
+      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      return new MemberProcess(spec.member, port, log, termination, builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** kill -9: the process gets no chance to clean up. */
+  public void kill() {
+    process.destroyForcibly();
+    waitFor(Duration.ofSeconds(30));
+  }
+
+  /** SIGTERM, then SIGKILL when the process has not exited within {@code grace}. */
+  public void terminate(Duration grace) {
+    process.destroy();
+    if (waitFor(grace) == null) {
+      kill();
+    }
+  }
+
+  /** The exit code, or null when the process is still running after {@code timeout}. */
+  public Integer waitFor(Duration timeout) {
+    try {
+      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  public Path logFile() {
+    return log;
+  }
+
+  /** Everything the member printed so far. */
+  public String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** The termination message the member wrote before it exited, or empty. */
+  public String terminationMessage() {
+    try {
+      return Files.exists(terminationLog)
+          ? Files.readString(terminationLog, StandardCharsets.UTF_8)
+          : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      terminate(Duration.ofSeconds(10));
+    }
+  }
+
+  static String javaExecutable() {
+    return ProcessHandle.current()
+        .info()
+        .command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+}
