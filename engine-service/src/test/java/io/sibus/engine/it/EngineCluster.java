@@ -1,0 +1,201 @@
+package io.sibus.engine.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.sibus.local.EngineClient;
+import io.sibus.local.LocalPostgres;
+import io.sibus.local.MemberProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real PostgreSQL and the members of engines as real processes, for the engine's integration
+ * tests. Members are launched from the packaged engine (failsafe runs after {@code package}).
+ */
+final class EngineCluster implements AutoCloseable {
+  static final String BUS = "itbus";
+
+  private final Path work;
+  private final LocalPostgres postgres;
+  private final Path busFile;
+  private final List<MemberProcess> members = new ArrayList<>();
+  private final List<MemberProcess> previous = new ArrayList<>();
+
+  EngineCluster(String name) {
+    try {
+      work = Files.createDirectories(Path.of("target", "it", name)).toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    postgres = LocalPostgres.start(work.resolve("pg"));
+    busFile = work.resolve("bus.yaml");
+    writeBusFile(
+        """
+        bus: itbus
+        engines:
+          - name: me1
+          - name: me2
+        destinations:
+          - name: orders
+            localizedOn: me1
+            maxRedeliveries: 2
+          - name: events
+            localizedOn: me1
+            defaultReliability: RELIABLE_PERSISTENT
+          - name: shipments
+            localizedOn: me2
+        """);
+  }
+
+  LocalPostgres postgres() {
+    return postgres;
+  }
+
+  Path work() {
+    return work;
+  }
+
+  void writeBusFile(String yaml) {
+    try {
+      Files.writeString(busFile, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The settings every member of engine {@code engine} gets, before the test's own. */
+  Map<String, String> defaults(String engine) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("sibus.bus.name", BUS);
+    p.put("sibus.engine.name", engine);
+    p.put("sibus.bus.config-file", busFile.toString());
+    p.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+    p.put("quarkus.datasource.username", LocalPostgres.USER);
+    p.put("sibus.engine.lease-duration", "5s");
+    p.put("quarkus.log.level", "INFO");
+    return p;
+  }
+
+  /** Launches a member of {@code engine}; {@code overrides} come on top of the defaults. */
+  MemberProcess launch(String engine, String member, Map<String, String> overrides) {
+    Path jar =
+        Path.of(System.getProperty("sibus.engine.jar", "target/quarkus-app/quarkus-run.jar"));
+    Map<String, String> props = defaults(engine);
+    props.putAll(overrides);
+    MemberProcess process =
+        MemberProcess.launch(
+            new MemberProcess.Spec(jar, member)
+                .workDirectory(work)
+                .jvmOption("-Xmx192m")
+                .jvmOption("-XX:TieredStopAtLevel=1")
+                .properties(props));
+    members.add(process);
+    return process;
+  }
+
+  MemberProcess launch(String engine, String member) {
+    return launch(engine, member, Map.of());
+  }
+
+  static EngineClient client(MemberProcess member) {
+    return new EngineClient(member.url());
+  }
+
+  /** The state the member reports, or "DOWN" when it does not answer. */
+  static String state(MemberProcess member) {
+    try {
+      EngineClient.Reply reply = client(member).engine();
+      return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
+    } catch (IOException e) {
+      return "DOWN";
+    }
+  }
+
+  static void awaitState(MemberProcess member, String state, Duration timeout) {
+    await("member " + member.name() + " " + state)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> state.equals(state(member)));
+  }
+
+  /** The one member of {@code candidates} that reports ACTIVE, waiting for it. */
+  static MemberProcess awaitActive(List<MemberProcess> candidates, Duration timeout) {
+    Object[] found = new Object[1];
+    await("an active member")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              Optional<MemberProcess> active =
+                  candidates.stream()
+                      .filter(MemberProcess::alive)
+                      .filter(m -> "ACTIVE".equals(state(m)))
+                      .findFirst();
+              active.ifPresent(m -> found[0] = m);
+              return active.isPresent();
+            });
+    return (MemberProcess) found[0];
+  }
+
+  /** Everything the members printed, for a failing test's report. */
+  String logs() {
+    StringBuilder out = new StringBuilder();
+    List<MemberProcess> all = new ArrayList<>(previous);
+    all.addAll(members);
+    for (MemberProcess m : all) {
+      out.append("===== ").append(m.name()).append(" =====\n").append(tail(m.log()));
+    }
+    return out.toString();
+  }
+
+  private static String tail(String log) {
+    return log.length() > 20_000 ? log.substring(log.length() - 20_000) : log;
+  }
+
+  /** Kills every member and drops every data store, so that the next test starts clean. */
+  void reset() {
+    for (MemberProcess m : members) {
+      m.kill();
+    }
+    previous.clear();
+    previous.addAll(members);
+    members.clear();
+    if (!postgres.running()) {
+      postgres.restart();
+    }
+    try (var c = postgres.connect();
+        var s = c.createStatement();
+        var rs =
+            s.executeQuery(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sibus\\_%' OR nspname"
+                    + " LIKE 'it\\_%'")) {
+      List<String> schemas = new ArrayList<>();
+      while (rs.next()) {
+        schemas.add(rs.getString(1));
+      }
+      for (String schema : schemas) {
+        try (var drop = c.createStatement()) {
+          drop.execute("DROP SCHEMA \"" + schema + "\" CASCADE");
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (MemberProcess m : members) {
+      m.kill();
+    }
+    postgres.close();
+  }
+}

@@ -1,0 +1,296 @@
+package io.sibus.engine.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sibus.local.EngineClient;
+import io.sibus.local.EngineClient.Outgoing;
+import io.sibus.local.EngineClient.Reply;
+import io.sibus.local.MemberProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The HTTP API of one engine member, against a real PostgreSQL. */
+class MessagingApiIT {
+  @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("api", false);
+
+  static MemberProcess member;
+  static EngineClient client;
+
+  @BeforeAll
+  static void start() {
+    member = CLUSTER.get().launch("me1", "api-0", Map.of("sibus.engine.max-message-size", "65536"));
+    EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
+    client = EngineCluster.client(member);
+  }
+
+  @Test
+  void everyReliabilityLevelIsSentReceivedAndAcknowledged() throws IOException {
+    drain("orders");
+    String[] levels = {
+      "BEST_EFFORT_NONPERSISTENT",
+      "EXPRESS_NONPERSISTENT",
+      "RELIABLE_NONPERSISTENT",
+      "RELIABLE_PERSISTENT",
+      "ASSURED_PERSISTENT"
+    };
+    for (String level : levels) {
+      Reply sent = client.send("orders", new Outgoing("body of " + level).reliability(level));
+      assertThat(sent.status()).as(level).isEqualTo(201);
+      assertThat(sent.text("messageId")).startsWith("me1:");
+      assertThat(sent.json().get("duplicate").asBoolean()).isFalse();
+    }
+    List<JsonNode> received = receiveAll("orders", 5);
+    assertThat(received).hasSize(5);
+    for (JsonNode m : received) {
+      assertThat(EngineClient.bodyText(m)).isEqualTo("body of " + m.get("reliability").asText());
+      assertThat(m.get("redeliveryCount").asInt()).isZero();
+      assertThat(client.acknowledge("orders", m.get("receipt").asText()).status()).isEqualTo(204);
+    }
+    assertThat(client.destination("orders").json().get("depth").asInt()).isZero();
+  }
+
+  @Test
+  void higherPriorityFirstThenSendingOrder() throws IOException {
+    drain("orders");
+    send("orders", "a", 1);
+    send("orders", "b", 9);
+    send("orders", "c", 4);
+    send("orders", "d", 9);
+    List<String> bodies = new ArrayList<>();
+    for (JsonNode m : client.receive("orders", 10, 0, 30_000).json().get("messages")) {
+      bodies.add(EngineClient.bodyText(m));
+      client.acknowledge("orders", m.get("receipt").asText());
+    }
+    assertThat(bodies).containsExactly("b", "d", "c", "a");
+  }
+
+  @Test
+  void releasedMessageIsRedeliveredThenMovedToTheExceptionDestination() throws IOException {
+    drain("orders");
+    drain("_SYSTEM.Exception.me1");
+    String id = send("orders", "poison", 4);
+    for (int expected = 0; expected <= 2; expected++) { // maxRedeliveries of orders is 2
+      JsonNode m = receiveAll("orders", 1).get(0);
+      assertThat(m.get("messageId").asText()).isEqualTo(id);
+      assertThat(m.get("redeliveryCount").asInt()).isEqualTo(expected);
+      assertThat(client.release("orders", m.get("receipt").asText()).status()).isEqualTo(204);
+    }
+    assertThat(client.receive("orders", 1, 300, 30_000).json().get("messages")).isEmpty();
+    JsonNode moved = receiveAll("_SYSTEM.Exception.me1", 1).get(0);
+    assertThat(moved.get("messageId").asText()).isEqualTo(id);
+    assertThat(EngineClient.bodyText(moved)).isEqualTo("poison");
+    assertThat(moved.get("properties").get("sibus.exception.destination").asText())
+        .isEqualTo("orders");
+    assertThat(moved.get("properties").get("sibus.exception.reason").asText())
+        .contains("maxRedeliveries");
+    client.acknowledge("_SYSTEM.Exception.me1", moved.get("receipt").asText());
+  }
+
+  @Test
+  void anExpiredLockRedeliversAndItsReceiptIsGone() throws IOException {
+    drain("orders");
+    String id = send("orders", "slow consumer", 4);
+    JsonNode first = client.receive("orders", 1, 0, 300).json().get("messages").get(0);
+    JsonNode again =
+        client.receive("orders", 1, 5_000, 30_000).json().get("messages").get(0); // after expiry
+    assertThat(again.get("messageId").asText()).isEqualTo(id);
+    assertThat(again.get("redeliveryCount").asInt()).isEqualTo(1);
+    Reply late = client.acknowledge("orders", first.get("receipt").asText());
+    assertThat(late.status()).isEqualTo(410);
+    assertThat(late.text("code")).isEqualTo("SIBUS0206E");
+    assertThat(client.acknowledge("orders", again.get("receipt").asText()).status()).isEqualTo(204);
+  }
+
+  @Test
+  void messagesPastTheirTimeToLiveAreNotDelivered() throws Exception {
+    drain("orders");
+    client.send("orders", new Outgoing("short-lived").timeToLive(200));
+    client.send(
+        "orders",
+        new Outgoing("short-lived, in memory")
+            .timeToLive(200)
+            .reliability("RELIABLE_NONPERSISTENT"));
+    Thread.sleep(600);
+    assertThat(client.receive("orders", 10, 0, 30_000).json().get("messages")).isEmpty();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> client.destination("orders").json().get("depth").asInt() == 0);
+  }
+
+  @Test
+  void anIdempotencyKeyMakesARetryADuplicateNotASecondMessage() throws IOException {
+    drain("orders");
+    Reply first = client.send("orders", new Outgoing("once").idempotencyKey("order-42"));
+    Reply second = client.send("orders", new Outgoing("once").idempotencyKey("order-42"));
+    assertThat(second.status()).isEqualTo(201);
+    assertThat(second.text("messageId")).isEqualTo(first.text("messageId"));
+    assertThat(second.json().get("duplicate").asBoolean()).isTrue();
+    Reply memory1 =
+        client.send(
+            "orders",
+            new Outgoing("once").idempotencyKey("np-1").reliability("EXPRESS_NONPERSISTENT"));
+    Reply memory2 =
+        client.send(
+            "orders",
+            new Outgoing("once").idempotencyKey("np-1").reliability("EXPRESS_NONPERSISTENT"));
+    assertThat(memory2.text("messageId")).isEqualTo(memory1.text("messageId"));
+    assertThat(memory2.json().get("duplicate").asBoolean()).isTrue();
+    assertThat(receiveAll("orders", 2)).hasSize(2);
+    assertThat(client.receive("orders", 10, 300, 30_000).json().get("messages")).isEmpty();
+  }
+
+  @Test
+  void aWaitingReceiveGetsAMessageSentWhileItWaits() throws Exception {
+    drain("orders");
+    CompletableFuture<Reply> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return client.receive("orders", 1, 10_000, 30_000);
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(500);
+    assertThat(waiting).isNotDone();
+    String id = send("orders", "awaited", 4);
+    JsonNode m = waiting.get().json().get("messages").get(0);
+    assertThat(m.get("messageId").asText()).isEqualTo(id);
+    client.acknowledge("orders", m.get("receipt").asText());
+  }
+
+  @Test
+  void badInputIsRefusedWithACodeAndNoStackTrace() throws Exception {
+    assertError(client.send("nowhere", new Outgoing("x")), 404, "SIBUS0202E");
+    assertError(client.send("orders", new Outgoing("x").priority(10)), 400, "SIBUS0201E");
+    assertThat(client.send("orders", new Outgoing("x").priority(10)).text("field"))
+        .isEqualTo("Sibus-Priority");
+    assertError(
+        client.send("orders", new Outgoing("x").header("Sibus-Priority", "high")),
+        400,
+        "SIBUS0201E");
+    assertError(
+        client.send("orders", new Outgoing("x").reliability("SOMETIMES")), 400, "SIBUS0201E");
+    assertError(client.send("orders", new Outgoing("x").timeToLive(0)), 400, "SIBUS0201E");
+    assertError(
+        client.send("orders", new Outgoing("x").property("bad!name", "v")), 400, "SIBUS0201E");
+    assertError(client.send("orders", new Outgoing(new byte[70_000])), 413, "SIBUS0203E");
+    assertError(client.receive("orders", 0, 0, 1000), 400, "SIBUS0201E");
+    assertError(client.receive("orders", 1, -1, 1000), 400, "SIBUS0201E");
+    assertError(client.acknowledge("orders", "not-a-receipt"), 400, "SIBUS0201E");
+    assertError(
+        client.acknowledge("orders", "7b0c0d4e-8f0a-4c5b-9a8e-123456789abc"), 410, "SIBUS0206E");
+    assertError(client.post("/api/v1/engine/start", "{\"mode\":\"FAST\"}"), 400, "SIBUS0201E");
+    assertError(client.post("/api/v1/engine/start", "{not json"), 400, "SIBUS0201E");
+    assertError(client.post("/api/v1/engine/start", "{}"), 409, "SIBUS0209E");
+    assertError(client.get("/api/v1/nothing-here"), 404, "SIBUS0212E");
+    // A body sent without a length is checked once read.
+    HttpResponse<String> chunked =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(member.url() + "/api/v1/destinations/orders/messages"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream(new byte[70_000])))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(chunked.statusCode()).isEqualTo(413);
+    assertThat(chunked.body()).contains("SIBUS0203E");
+  }
+
+  @Test
+  void aChangedBusConfigurationIsLoadedWhileRunning() throws IOException {
+    assertThat(client.send("audit", new Outgoing("x")).status()).isEqualTo(404);
+    CLUSTER
+        .get()
+        .writeBusFile(
+            """
+            bus: itbus
+            engines: [{name: me1}, {name: me2}]
+            destinations:
+              - {name: orders, localizedOn: me1, maxRedeliveries: 2}
+              - {name: events, localizedOn: me1, defaultReliability: RELIABLE_PERSISTENT}
+              - {name: audit, localizedOn: me1}
+            """);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> client.send("audit", new Outgoing("x")).status() == 201);
+    assertThat(receiveAll("audit", 1)).hasSize(1);
+  }
+
+  @Test
+  void depthAndMetricsAreReported() throws Exception {
+    drain("events");
+    send("events", "one", 4);
+    send("events", "two", 4);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> client.destination("events").json().get("depth").asInt() == 2);
+    JsonNode destinations = client.destinations().json().get("destinations");
+    assertThat(destinations.findValuesAsText("name"))
+        .contains("orders", "events", "_SYSTEM.Exception.me1")
+        .doesNotContain("shipments");
+    String metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(member.url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("sibus_messages_sent_total")
+        .contains("sibus_group_commit_batch_size")
+        .contains("sibus_engine_activations_total");
+    drain("events");
+  }
+
+  private static void assertError(Reply reply, int status, String code) {
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
+    assertThat(reply.text("code")).as(reply.toString()).isEqualTo(code);
+    assertThat(reply.text("message")).isNotBlank();
+    assertThat(reply.text("userAction")).isNotBlank();
+    assertThat(reply.json().toString()).doesNotContain("Exception").doesNotContain("at io.");
+  }
+
+  private static String send(String destination, String body, int priority) throws IOException {
+    Reply reply = client.send(destination, new Outgoing(body).priority(priority));
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+    return reply.text("messageId");
+  }
+
+  private static List<JsonNode> receiveAll(String destination, int count) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (out.size() < count && System.currentTimeMillis() < deadline) {
+      Reply reply = client.receive(destination, count - out.size(), 1_000, 30_000);
+      assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+      reply.json().get("messages").forEach(out::add);
+    }
+    return out;
+  }
+
+  private static void drain(String destination) throws IOException {
+    while (true) {
+      JsonNode messages = client.receive(destination, 100, 0, 30_000).json().get("messages");
+      if (messages.isEmpty()) {
+        return;
+      }
+      for (JsonNode m : messages) {
+        client.acknowledge(destination, m.get("receipt").asText());
+      }
+    }
+  }
+}
