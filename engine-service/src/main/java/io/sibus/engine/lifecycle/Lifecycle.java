@@ -87,9 +87,17 @@ public class Lifecycle implements StoreFailures {
     thread.shutdownNow();
   }
 
-  /** Starts the engine on this member (from STOPPED, DISABLED or GLOBAL_ERROR). */
+  /**
+   * Starts the engine on this member (from STOPPED, DISABLED or GLOBAL_ERROR). On a standby held
+   * back by a recorded global error, it lifts the suppression: the person says the cause is fixed.
+   */
   public synchronized void requestStart(StartMode mode) {
     EngineState current = status.state();
+    if (current == EngineState.STANDBY && status.failoverSuppressed()) {
+      // A person fixed the global error: this standby may take the engine over now.
+      takeover.clearSuppressionOnNextAttempt();
+      return;
+    }
     if (!STARTABLE.contains(current)) {
       throw new ApiException(
               409,

@@ -83,6 +83,10 @@ public class Takeover {
     clearSuppression = clearGlobalError;
   }
 
+  void clearSuppressionOnNextAttempt() {
+    clearSuppression = true;
+  }
+
   void requestStop() {
     stopRequested = true;
   }

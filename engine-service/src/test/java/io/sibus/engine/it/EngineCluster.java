@@ -28,6 +28,7 @@ final class EngineCluster implements AutoCloseable {
   private final Path busFile;
   private final List<MemberProcess> members = new ArrayList<>();
   private final List<MemberProcess> previous = new ArrayList<>();
+  private int run;
 
   EngineCluster(String name) {
     try {
@@ -93,7 +94,7 @@ final class EngineCluster implements AutoCloseable {
     MemberProcess process =
         MemberProcess.launch(
             new MemberProcess.Spec(jar, member)
-                .workDirectory(work)
+                .workDirectory(work.resolve("run-" + run))
                 .jvmOption("-Xmx192m")
                 .jvmOption("-XX:TieredStopAtLevel=1")
                 .properties(props));
@@ -168,6 +169,7 @@ final class EngineCluster implements AutoCloseable {
     previous.clear();
     previous.addAll(members);
     members.clear();
+    run++;
     if (!postgres.running()) {
       postgres.restart();
     }
