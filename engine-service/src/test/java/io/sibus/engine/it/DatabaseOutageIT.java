@@ -1,0 +1,136 @@
+package io.sibus.engine.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sibus.local.DeliveryLedger;
+import io.sibus.local.EngineClient;
+import io.sibus.local.EngineClient.Outgoing;
+import io.sibus.local.EngineClient.Reply;
+import io.sibus.local.LoadRunner;
+import io.sibus.local.MemberProcess;
+import io.sibus.local.MemberSetClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The database stops and starts again under assured load. With failover-on-connection-loss the
+ * members exit with a local error and are restarted (as a kubelet would); without it the member
+ * waits, refusing persistent messages. Either way nothing acknowledged is lost or duplicated.
+ */
+class DatabaseOutageIT {
+  @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("outage");
+
+  @Test
+  void withFailoverOnConnectionLossMembersExitWithALocalErrorAndComeBack() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    List<MemberProcess> members = new CopyOnWriteArrayList<>();
+    members.add(cluster.launch("me1", "m0"));
+    members.add(cluster.launch("me1", "m1"));
+    EngineCluster.awaitActive(members, Duration.ofSeconds(60));
+    List<String> urls =
+        new CopyOnWriteArrayList<>(members.stream().map(MemberProcess::url).toList());
+    LoadRunner load =
+        new LoadRunner(
+                "orders",
+                "ASSURED_PERSISTENT",
+                () -> new MemberSetClient(urls, null),
+                () -> new MemberSetClient(urls, null))
+            .start(3, 1, Duration.ofMillis(5));
+    Thread.sleep(1500);
+
+    cluster.postgres().stop();
+    List<String> terminations = new ArrayList<>();
+    List<Integer> exitCodes = new ArrayList<>();
+    for (int i = 0; i < members.size(); i++) {
+      MemberProcess m = members.get(i);
+      Integer exit = m.waitFor(Duration.ofSeconds(30));
+      if (exit != null) { // the standby may live on: it holds no connection that matters
+        exitCodes.add(exit);
+        terminations.add(m.terminationMessage());
+        MemberProcess again = cluster.launch("me1", m.name() + "-restarted"); // as a kubelet would
+        members.set(i, again);
+        urls.set(i, again.url());
+      }
+    }
+    Thread.sleep(2000);
+    cluster.postgres().restart();
+    EngineCluster.awaitActive(members, Duration.ofSeconds(60));
+    int acknowledgedAtRestart = load.acknowledgedCount();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> load.acknowledgedCount() > acknowledgedAtRestart + 50);
+    DeliveryLedger.Report report = load.finish(Duration.ofSeconds(60));
+    System.out.printf(
+        "DatabaseOutageIT (failover on connection loss): %s; exit codes %s%n", report, exitCodes);
+
+    assertThat(exitCodes).isNotEmpty().allMatch(code -> code == 10);
+    assertThat(terminations)
+        .allMatch(t -> t.contains("\"class\":\"LOCAL\"") && t.contains("SIBUS0052E"));
+    assertThat(report.lost()).as("lost").isEmpty();
+    assertThat(report.duplicated()).as("duplicated").isEmpty();
+  }
+
+  @Test
+  void withoutFailoverOnConnectionLossTheMemberWaitsAndRefusesPersistentWork() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    MemberProcess m0 =
+        cluster.launch("me1", "m0", Map.of("sibus.datastore.failover-on-connection-loss", "false"));
+    EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(60));
+    EngineClient client = EngineCluster.client(m0);
+    List<String> urls = List.of(m0.url());
+    LoadRunner load =
+        new LoadRunner(
+                "orders",
+                "ASSURED_PERSISTENT",
+                () -> new MemberSetClient(urls, null),
+                () -> new MemberSetClient(urls, null))
+            .start(3, 1, Duration.ofMillis(5));
+    Thread.sleep(1500);
+
+    cluster.postgres().stop();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !client.engine().json().get("storeAvailable").asBoolean());
+    Reply refused = client.send("orders", new Outgoing("while the database is down"));
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.text("code")).isEqualTo("SIBUS0207E");
+    Reply nonpersistent =
+        client.send("events", new Outgoing("kept in memory").reliability("EXPRESS_NONPERSISTENT"));
+    assertThat(nonpersistent.status()).isEqualTo(201);
+    JsonLastError lastError = JsonLastError.of(client.engine());
+    assertThat(lastError.errorClass).isEqualTo("RECOVERABLE");
+    assertThat(lastError.code).isEqualTo("SIBUS0051W");
+    assertThat(client.health("ready")).isEqualTo(503);
+    assertThat(client.health("live")).isEqualTo(200);
+
+    Thread.sleep(2000);
+    cluster.postgres().restart();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> client.engine().json().get("storeAvailable").asBoolean());
+    assertThat(EngineCluster.state(m0)).isEqualTo("ACTIVE");
+    int acknowledgedAtRestart = load.acknowledgedCount();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> load.acknowledgedCount() > acknowledgedAtRestart + 50);
+    DeliveryLedger.Report report = load.finish(Duration.ofSeconds(60));
+    System.out.printf("DatabaseOutageIT (wait): %s%n", report);
+    assertThat(m0.alive()).isTrue();
+    assertThat(report.lost()).as("lost").isEmpty();
+    assertThat(report.duplicated()).as("duplicated").isEmpty();
+  }
+
+  /** The lastError of GET /api/v1/engine. */
+  record JsonLastError(String errorClass, String code) {
+    static JsonLastError of(Reply engine) {
+      var error = engine.json().get("lastError");
+      return new JsonLastError(error.get("class").asText(), error.get("code").asText());
+    }
+  }
+}
