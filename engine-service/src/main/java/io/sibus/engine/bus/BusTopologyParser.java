@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * problem is reported with where it is, and an invalid file is refused as a whole.
  */
 public final class BusTopologyParser {
-  /** Names of engines and destinations: safe in URLs, logs and properties. */
+  /**
+   * Names of engines and destinations: safe in URLs, logs and properties. A leading letter or digit
+   * keeps the {@code _SYSTEM.} names of system destinations out of users' reach.
+   */
   public static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -100,9 +103,6 @@ public final class BusTopologyParser {
       if (d == null || d.name == null || !NAME.matcher(d.name).matches()) {
         problems.add(where + ".name is missing or not a valid name (" + NAME.pattern() + ")");
         continue;
-      }
-      if (d.name.startsWith("_SYSTEM")) {
-        problems.add(where + ".name '" + d.name + "' is reserved for system destinations");
       }
       if (!seen.add(d.name)) {
         problems.add(where + ".name '" + d.name + "' is listed twice");

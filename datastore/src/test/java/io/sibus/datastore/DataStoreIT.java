@@ -1,0 +1,223 @@
+package io.sibus.datastore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sibus.local.LocalPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The data store against a real PostgreSQL: verification, ownership, the epoch fence, locks. */
+class DataStoreIT {
+  static LocalPostgres postgres;
+  final SchemaName schema = new SchemaName("it_store");
+  final EngineIdentity me1 = new EngineIdentity("bus", "me1");
+
+  @BeforeAll
+  static void start() {
+    postgres = LocalPostgres.start(Path.of("target", "it-pg"));
+  }
+
+  @AfterAll
+  static void stop() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void clean() throws SQLException {
+    execute("DROP SCHEMA IF EXISTS it_store CASCADE");
+  }
+
+  @Test
+  void verificationTellsAbsentFromPresentFromAltered() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      assertThat(StoreVerifier.verify(c, schema)).isEqualTo(StoreVerifier.Result.ABSENT);
+      StoreVerifier.create(c, schema);
+      assertThat(StoreVerifier.verify(c, schema)).isEqualTo(StoreVerifier.Result.PRESENT);
+      execute("ALTER TABLE it_store.sibus_message ALTER COLUMN priority TYPE integer");
+      execute("DROP TABLE it_store.sibus_idempotency");
+      assertThatThrownBy(() -> StoreVerifier.verify(c, schema))
+          .isInstanceOfSatisfying(
+              StoreException.class,
+              e -> {
+                assertThat(e.errorClass()).isEqualTo(ErrorClass.GLOBAL);
+                assertThat(e.code()).isEqualTo("SIBUS1537E");
+                assertThat(e.getMessage())
+                    .contains("table sibus_idempotency is missing")
+                    .contains("sibus_message.priority has type integer instead of smallint");
+              });
+    }
+  }
+
+  @Test
+  void theStoreBelongsToTheEngineThatTookItFirst() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      Activation first = new Ownership(schema, me1).activate(c, "m0", "http://m0");
+      assertThat(first.epoch()).isEqualTo(1);
+      assertThat(first.newStore()).isTrue();
+      Activation second = new Ownership(schema, me1).activate(c, "m1", "http://m1");
+      assertThat(second.epoch()).isEqualTo(2);
+      assertThat(second.incarnation()).isNotEqualTo(first.incarnation());
+      assertThatThrownBy(
+              () -> new Ownership(schema, new EngineIdentity("bus", "me2")).activate(c, "x", "y"))
+          .isInstanceOfSatisfying(
+              StoreException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo("SIBUS1535E");
+                assertThat(e.errorClass()).isEqualTo(ErrorClass.GLOBAL);
+                assertThat(e.getMessage()).contains("messaging engine me1 of bus bus");
+              });
+    }
+  }
+
+  @Test
+  void tablesWithDataButNoOwnerAreNotReused() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      execute("INSERT INTO it_store.sibus_idempotency VALUES ('q', 'k', 'id', now())");
+      assertThatThrownBy(() -> new Ownership(schema, me1).activate(c, "m0", "u"))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS1535E"));
+    }
+  }
+
+  @Test
+  void aMemberThatLostTheEpochCanNeverCommit() throws Exception {
+    try (Connection a = postgres.connect();
+        Connection b = postgres.connect()) {
+      StoreVerifier.create(a, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      long epochA = ownership.activate(a, "a", "u").epoch();
+      MessageStore store = new MessageStore(schema);
+
+      // A is in the middle of a fenced write when B takes over: B waits for it.
+      a.setAutoCommit(false);
+      ownership.fence(a, epochA);
+      store.insert(a, List.of(row(1)));
+      CompletableFuture<Activation> takeover =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return ownership.activate(b, "b", "u");
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      Thread.sleep(300);
+      assertThat(takeover).isNotDone();
+      a.commit();
+      assertThat(takeover.get(10, TimeUnit.SECONDS).epoch()).isEqualTo(epochA + 1);
+
+      // Every later write of A fails the fence, with a local error.
+      assertThatThrownBy(() -> ownership.fence(a, epochA))
+          .isInstanceOfSatisfying(
+              StoreException.class,
+              e -> {
+                assertThat(e.errorClass()).isEqualTo(ErrorClass.LOCAL);
+                assertThat(e.code()).isEqualTo("SIBUS0052E");
+              });
+      a.rollback();
+      try (Statement s = b.createStatement();
+          var rs = s.executeQuery("SELECT count(*) FROM it_store.sibus_message")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(1); // A's write before the takeover, and nothing after
+      }
+    }
+  }
+
+  @Test
+  void aRecordedGlobalErrorHoldsBackEveryActivationUntilCleared() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      ownership.activate(c, "m0", "u");
+      ownership.suppressFailover(c, "SIBUS1539E", "corrupted");
+      assertThat(ownership.read(c).orElseThrow().failoverSuppressed()).isTrue();
+      assertThatThrownBy(() -> ownership.activate(c, "m1", "u"))
+          .isInstanceOf(FailoverSuppressedException.class)
+          .hasMessageContaining("SIBUS1539E");
+      ownership.clearSuppression(c);
+      assertThat(ownership.activate(c, "m1", "u").epoch()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void oneSessionAtATimeHoldsTheLockAndADeadOrHungHolderLosesIt() throws Exception {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+    }
+    LockSession first = open("first");
+    LockSession second = open("second");
+    try {
+      assertThat(first.tryLock()).isTrue();
+      assertThat(second.tryLock()).isFalse();
+      first.close(); // as when the member is killed: the session ends
+      assertThat(second.tryLock()).isTrue();
+
+      second.heartbeat("second");
+      LockSession third = open("third");
+      assertThat(third.tryLock()).isFalse();
+      assertThat(third.evictHungHolder(60_000)).isEmpty(); // fresh heartbeat: not hung
+      Thread.sleep(300);
+      assertThat(third.evictHungHolder(100))
+          .hasValueSatisfying(h -> assertThat(h).contains("second"));
+      Thread.sleep(200);
+      assertThat(third.tryLock()).isTrue();
+      assertThatThrownBy(() -> second.heartbeat("second")).isInstanceOf(SQLException.class);
+      third.close();
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void idempotencyKeysAreClaimedOncePerDestination() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      MessageStore store = new MessageStore(schema);
+      IdempotencyClaim k1 = new IdempotencyClaim("orders", "k1", "id-1");
+      assertThat(store.claim(c, List.of(k1))).isEmpty();
+      IdempotencyClaim again = new IdempotencyClaim("orders", "k1", "id-2");
+      IdempotencyClaim otherQueue = new IdempotencyClaim("events", "k1", "id-3");
+      Map<IdempotencyClaim, String> duplicates = store.claim(c, List.of(again, otherQueue));
+      assertThat(duplicates).containsExactly(Map.entry(again, "id-1"));
+    }
+  }
+
+  private LockSession open(String name) throws SQLException {
+    return LockSession.open(postgres.jdbcUrl(), LocalPostgres.USER, "", schema, me1, name);
+  }
+
+  private static MessageRow row(long seq) {
+    return MessageRow.create(
+        seq,
+        "id-" + seq,
+        "orders",
+        4,
+        Reliability.ASSURED_PERSISTENT,
+        null,
+        null,
+        "{}",
+        new byte[] {1},
+        System.currentTimeMillis(),
+        0);
+  }
+
+  private static void execute(String sql) throws SQLException {
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
