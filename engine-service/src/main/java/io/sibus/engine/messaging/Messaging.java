@@ -6,6 +6,7 @@ import io.sibus.engine.bus.BusConfigSource;
 import io.sibus.engine.bus.BusTopology;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.error.ApiException;
+import io.sibus.engine.lifecycle.EngineState;
 import io.sibus.engine.lifecycle.MemberStatus;
 import io.sibus.engine.metrics.EngineMetrics;
 import io.sibus.engine.store.GroupCommit;
@@ -43,6 +44,9 @@ public class Messaging {
   private final Delivering delivering;
   private final ExceptionRouter exceptions;
   private final Sweeper sweeper;
+  private final EngineMetrics metrics;
+  private final java.util.Set<String> depthGauges =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile ActiveStore active;
 
   public Messaging(
@@ -70,11 +74,19 @@ public class Messaging {
     this.exceptions = new ExceptionRouter(context.messages(), destinations);
     this.delivering = new Delivering(metrics, exceptions, executor);
     this.sweeper = new Sweeper(this);
-    metrics.gauge("sibus.engine.active", Map.of(), this, m -> m.active == null ? 0 : 1);
+    this.metrics = metrics;
+    for (EngineState state : EngineState.values()) {
+      metrics.gauge(
+          "sibus.engine.state",
+          Map.of("state", state.name()),
+          status,
+          s -> s.state() == state ? 1 : 0);
+    }
   }
 
   void onStart(@Observes StartupEvent event) {
     destinations.update(bus.current());
+    registerDepthGauges();
     bus.onChange(this::topologyChanged);
   }
 
@@ -174,6 +186,25 @@ public class Messaging {
     return delivering.release(store, requireDestination(destination), receipt);
   }
 
+  /** Depth of a destination for its gauge: 0 while this member is not active. */
+  private double depthOf(String destination) {
+    ActiveStore store = active;
+    QueueIndex queue = store == null ? null : store.existingQueue(destination);
+    return queue == null ? 0 : queue.depth();
+  }
+
+  private void registerDepthGauges() {
+    for (Destination d : destinations.all()) {
+      if (depthGauges.add(d.name())) {
+        metrics.gauge(
+            "sibus.destination.depth",
+            Map.of("destination", d.name()),
+            this,
+            m -> m.depthOf(d.name()));
+      }
+    }
+  }
+
   public List<DestinationView> destinations() {
     List<DestinationView> views = new ArrayList<>();
     for (Destination d : destinations.all()) {
@@ -244,6 +275,7 @@ public class Messaging {
 
   private void topologyChanged(BusTopology topology) {
     destinations.update(topology);
+    registerDepthGauges();
     ActiveStore store = active;
     if (store != null) {
       moveOrphans(store);

@@ -253,7 +253,9 @@ class MessagingApiIT {
     assertThat(metrics)
         .contains("sibus_messages_sent_total")
         .contains("sibus_group_commit_batch_size")
-        .contains("sibus_engine_activations_total");
+        .contains("sibus_engine_activations_total")
+        .contains("sibus_destination_depth{destination=\"events\"} 2.0")
+        .contains("sibus_engine_state{state=\"ACTIVE\"} 1.0");
     drain("events");
   }
 
