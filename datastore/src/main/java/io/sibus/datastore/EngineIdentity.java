@@ -17,4 +17,13 @@ public record EngineIdentity(String bus, String engine) {
   public long lockKey() {
     return uuid().getMostSignificantBits();
   }
+
+  /**
+   * The transaction-level advisory lock of the epoch fence, as two 32-bit keys (PostgreSQL keeps
+   * that key space apart from the single 64-bit one of {@link #lockKey()}).
+   */
+  public int[] fenceKey() {
+    long bits = uuid().getLeastSignificantBits();
+    return new int[] {(int) (bits >>> 32), (int) bits};
+  }
 }

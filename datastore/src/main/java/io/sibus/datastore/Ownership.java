@@ -10,8 +10,10 @@ import java.util.UUID;
 /**
  * The owner row: who may write. Taking the store checks the engine UUID, writes a new incarnation
  * and increments the epoch; every write transaction then proves it still holds that epoch ({@link
- * #fence}). A takeover's epoch increment waits for the old holder's in-flight transactions (they
- * hold the row {@code FOR SHARE}) and fails every later one, so two members can never both write.
+ * #fence}). Every fenced transaction holds a shared transaction-level advisory lock; a takeover
+ * takes it exclusively before incrementing the epoch, so it waits for the old holder's in-flight
+ * transactions and fails every later one: two members can never both write. (A row lock {@code FOR
+ * SHARE} would do the same but writes a multixact to the owner row in every transaction.)
  */
 public final class Ownership {
   private final StoreSql sql;
@@ -55,6 +57,12 @@ public final class Ownership {
   private Activation activateInTransaction(Connection connection, String member, String url)
       throws SQLException {
     UUID incarnation = UUID.randomUUID();
+    try (PreparedStatement ps = connection.prepareStatement(StoreSql.FENCE_EXCLUSIVE)) {
+      int[] key = identity.fenceKey();
+      ps.setInt(1, key[0]);
+      ps.setInt(2, key[1]);
+      ps.executeQuery().close(); // waits for the old holder's fenced transactions to end
+    }
     Optional<OwnerRecord> owner;
     try (PreparedStatement ps = connection.prepareStatement(sql.selectOwnerForUpdate);
         ResultSet rs = ps.executeQuery()) {
@@ -120,20 +128,29 @@ public final class Ownership {
    * member that lost it gets a local error and must stop at once.
    */
   public void fence(Connection connection, long epoch) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(sql.fence);
-        ResultSet rs = ps.executeQuery()) {
-      long current = rs.next() ? rs.getLong(1) : -1;
-      if (current != epoch) {
-        throw new StoreException(
-            ErrorClass.LOCAL,
-            "SIBUS0052E",
-            "This member lost exclusive access to the data store: it holds epoch "
-                + epoch
-                + " but the store is at epoch "
-                + current
-                + ", so another member has taken over.",
-            "None: the member stops so that the active member serves the engine.");
+    long current = -1;
+    try (PreparedStatement ps = connection.prepareStatement(sql.fence)) {
+      int[] key = identity.fenceKey();
+      ps.setInt(1, key[0]);
+      ps.setInt(2, key[1]);
+      ps.execute();
+      ps.getResultSet().close(); // the shared lock
+      if (ps.getMoreResults()) {
+        try (ResultSet rs = ps.getResultSet()) {
+          current = rs.next() ? rs.getLong(1) : -1;
+        }
       }
+    }
+    if (current != epoch) {
+      throw new StoreException(
+          ErrorClass.LOCAL,
+          "SIBUS0052E",
+          "This member lost exclusive access to the data store: it holds epoch "
+              + epoch
+              + " but the store is at epoch "
+              + current
+              + ", so another member has taken over.",
+          "None: the member stops so that the active member serves the engine.");
     }
   }
 

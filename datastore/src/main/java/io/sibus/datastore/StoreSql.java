@@ -21,6 +21,10 @@ public final class StoreSql {
       "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
           + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1";
   public static final String TERMINATE = "SELECT pg_terminate_backend(?)";
+
+  /** Taken by a takeover: waits until every fenced write transaction of the old holder ends. */
+  public static final String FENCE_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, ?)";
+
   public static final String SESSION_KEEPALIVES =
       "SELECT set_config('tcp_keepalives_idle', '5', false),"
           + " set_config('tcp_keepalives_interval', '2', false),"
@@ -75,7 +79,10 @@ public final class StoreSql {
             + owner
             + " SET epoch = epoch + 1, incarnation = ?, activated_at = now(), active_member = ?,"
             + " active_url = ? WHERE id = 1 RETURNING epoch";
-    fence = "SELECT epoch FROM " + owner + " WHERE id = 1 FOR SHARE";
+    // Two statements in one round trip: the second takes its snapshot after the shared lock is
+    // granted, so it sees the epoch of any takeover that committed meanwhile.
+    fence =
+        "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT epoch FROM " + owner + " WHERE id = 1";
     suppress =
         "UPDATE "
             + owner

@@ -16,7 +16,7 @@ final class Files2 {
     }
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
+    } catch (IOException | java.io.UncheckedIOException ignored) {
       // Best effort: a leftover temporary directory is harmless.
     }
   }

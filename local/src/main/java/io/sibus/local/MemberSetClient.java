@@ -50,8 +50,9 @@ public final class MemberSetClient {
         }
         lastReply = reply;
         String active = reply.text("activeUrl");
-        if (active != null && !active.equals(url)) {
+        if (active != null && !active.equals(url) && System.nanoTime() < deadline) {
           current = active;
+          pause(5);
           continue;
         }
       } catch (IOException e) {

@@ -20,6 +20,8 @@ final class QueueIndex {
   private final Map<UUID, Entry> locked = new HashMap<>();
   private final Map<Long, Entry> all = new HashMap<>();
   private CompletableFuture<Void> signal = new CompletableFuture<>();
+  private int
+      expiring; // entries with a time to live: the expiry scan is skipped when there are none
 
   QueueIndex(String name) {
     this.name = name;
@@ -29,7 +31,9 @@ final class QueueIndex {
   record Pick(List<Entry> picked, List<Entry> expired, CompletableFuture<Void> signal) {}
 
   synchronized void add(Entry entry) {
-    all.put(entry.seq, entry);
+    if (all.put(entry.seq, entry) == null && entry.expiresAtMillis != 0) {
+      expiring++;
+    }
     if (entry.state == Entry.State.LOCKED) {
       locked.put(entry.receipt, entry);
     } else {
@@ -51,7 +55,7 @@ final class QueueIndex {
       Entry entry = it.next();
       it.remove();
       if (entry.expired(now)) {
-        all.remove(entry.seq);
+        forget(entry);
         expired.add(entry);
         continue;
       }
@@ -109,7 +113,7 @@ final class QueueIndex {
 
   /** The message is gone from this destination (acknowledged, moved, expired). */
   synchronized void remove(Entry entry) {
-    all.remove(entry.seq);
+    forget(entry);
     available.remove(entry);
     if (entry.receipt != null) {
       locked.remove(entry.receipt);
@@ -148,12 +152,15 @@ final class QueueIndex {
   /** Removes and returns available entries whose time to live has passed. */
   synchronized List<Entry> removeExpired(long now) {
     List<Entry> expired = new ArrayList<>();
+    if (expiring == 0) {
+      return expired;
+    }
     Iterator<Entry> it = available.iterator();
     while (it.hasNext()) {
       Entry entry = it.next();
       if (entry.expired(now)) {
         it.remove();
-        all.remove(entry.seq);
+        forget(entry);
         expired.add(entry);
       }
     }
@@ -164,9 +171,16 @@ final class QueueIndex {
   synchronized List<Entry> drainAll() {
     List<Entry> entries = new ArrayList<>(all.values());
     all.clear();
+    expiring = 0;
     available.clear();
     locked.clear();
     return entries;
+  }
+
+  private void forget(Entry entry) {
+    if (all.remove(entry.seq) != null && entry.expiresAtMillis != 0) {
+      expiring--;
+    }
   }
 
   synchronized int depth() {

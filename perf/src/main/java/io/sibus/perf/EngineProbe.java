@@ -1,0 +1,65 @@
+package io.sibus.perf;
+
+import io.sibus.local.EngineClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the engine says about itself during a run: group commits from its metrics, and (when it runs
+ * on this machine) its CPU time and resident memory from /proc.
+ */
+final class EngineProbe {
+  private static final Pattern COUNT =
+      Pattern.compile("^sibus_group_commit_batch_size_count\\S* ([0-9.E]+)", Pattern.MULTILINE);
+  private static final Pattern SUM =
+      Pattern.compile("^sibus_group_commit_batch_size_sum\\S* ([0-9.E]+)", Pattern.MULTILINE);
+
+  /** Group commits so far: transactions and the operations they held. */
+  record Commits(double transactions, double operations) {}
+
+  private EngineProbe() {}
+
+  static Commits commits(String url) {
+    try {
+      EngineClient.Reply reply = new EngineClient(url).get("/q/metrics");
+      String text = reply.json() == null ? "" : reply.json().asText();
+      return new Commits(number(COUNT, text), number(SUM, text));
+    } catch (IOException e) {
+      return new Commits(0, 0);
+    }
+  }
+
+  /** CPU seconds (user + system) the process has used, or -1 when unknown. */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks / 100.0; // USER_HZ is 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Resident memory in MiB, or -1 when unknown. */
+  static double rssMiB(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not on this machine
+    }
+    return -1;
+  }
+
+  private static double number(Pattern pattern, String text) {
+    Matcher m = pattern.matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+}
