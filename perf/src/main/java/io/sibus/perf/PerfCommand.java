@@ -1,5 +1,6 @@
 package io.sibus.perf;
 
+import io.sibus.local.EngineClient;
 import io.sibus.local.MemberSetClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,19 +117,27 @@ public final class PerfCommand implements Callable<Integer> {
     }
   }
 
-  /** Leaves the destination empty for the next run (messages left by the stopped consumers). */
-  private void drain(Workload.Spec spec) throws InterruptedException {
-    new Workload(
-            new Workload.Spec(
-                spec.destination(),
-                spec.reliability(),
-                0,
-                spec.consumers(),
-                16,
-                Duration.ofSeconds(2),
-                0),
-            () -> new MemberSetClient(urls, null))
-        .run();
+  /** Leaves the destination empty for the next run (what the consumers had not taken yet). */
+  private void drain(Workload.Spec spec) throws Exception {
+    EngineClient engine = new EngineClient(urls.get(0));
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      EngineClient.Reply reply = engine.destination(spec.destination());
+      if (!reply.ok() || reply.json().get("depth").asLong() == 0) {
+        return;
+      }
+      new Workload(
+              new Workload.Spec(
+                  spec.destination(),
+                  spec.reliability(),
+                  0,
+                  spec.consumers(),
+                  16,
+                  Duration.ofSeconds(2),
+                  0),
+              () -> new MemberSetClient(urls, null))
+          .run();
+    }
   }
 
   public static void main(String[] args) {
