@@ -54,10 +54,18 @@ public final class LocalPostgres implements AutoCloseable {
               .setServerConfig("max_connections", "200")
               .setServerConfig("listen_addresses", "127.0.0.1")
               .setRegisterShutdownHook(true)
+              // PostgreSQL's own output goes to a file beside its data, not to the caller's log.
+              .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile()))
+              .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile()))
               .start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
     }
+  }
+
+  /** PostgreSQL's server log. */
+  public java.io.File logFile() {
+    return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log").toFile();
   }
 
   public int port() {
