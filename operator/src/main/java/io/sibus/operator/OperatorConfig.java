@@ -1,0 +1,29 @@
+package io.sibus.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The operator's own settings. */
+@ConfigMapping(prefix = "sibus.operator")
+public interface OperatorConfig {
+  /** The engine image used when a MessagingEngine names none. */
+  @WithDefault("ghcr.io/sibus/engine:0.1.0")
+  String engineImage();
+
+  /** The HTTP port of engine members (API, probes). */
+  @WithDefault("8080")
+  int enginePort();
+
+  /** How often an engine is looked at when nothing changes (its members' states are polled). */
+  @WithDefault("2s")
+  Duration reconcileInterval();
+
+  /** How long a call to a member's admin API may take. */
+  @WithDefault("2s")
+  Duration adminTimeout();
+
+  /** The ServiceAccount of engine member pods. */
+  @WithDefault("sibus-engine")
+  String engineServiceAccount();
+}

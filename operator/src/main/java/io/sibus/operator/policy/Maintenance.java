@@ -1,0 +1,168 @@
+package io.sibus.operator.policy;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sequences what a person asks of an engine, the seeds' runbook automated: initial state Stopped or
+ * Started; a recovery start; a restart after restore (after the recovery when both are asked for:
+ * recovery, wait until stopped, then the flush start); lifting a global error; re-enabling disabled
+ * members. Pure: every call computes the next steps from what is observed, so a restarted operator
+ * picks up where the last one left off.
+ */
+public final class Maintenance {
+  private static final Set<String> DOWN = Set.of("STOPPED", "DISABLED", "GLOBAL_ERROR", "UNKNOWN");
+
+  private Maintenance() {}
+
+  /**
+   * @param recoveryPhase the recorded phase of the last recovery (null when none)
+   * @param restorePhase the recorded phase of the last restart after restore (null when none)
+   * @param target the member a running action was started on (its message), or null
+   */
+  public static MaintenancePlan plan(
+      boolean started,
+      Tokens tokens,
+      String recoveryPhase,
+      String restorePhase,
+      String target,
+      List<MemberView> members) {
+    MaintenancePlan plan = new MaintenancePlan();
+    if (tokens.newRecovery()) {
+      recoveryPhase = "Pending";
+      plan.recovery =
+          new MaintenancePlan.Phase(tokens.recovery(), "Pending", "waiting to stop the engine");
+    }
+    if (tokens.newRestartAfterRestore()) {
+      restorePhase = "Pending";
+      plan.restartAfterRestore =
+          new MaintenancePlan.Phase(
+              tokens.restartAfterRestore(), "Pending", "waiting to stop the engine");
+    }
+    if (tokens.newClearGlobalError()) {
+      plan.clearedGlobalErrorToken = tokens.clearGlobalError();
+      plan.liftSuppression = true;
+      for (MemberView m : members) {
+        if (m.alive() && (m.reports("GLOBAL_ERROR") || m.report().failoverSuppressed())) {
+          plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL"));
+        }
+      }
+    }
+    if (tokens.newReenableMembers()) {
+      plan.reenabledToken = tokens.reenableMembers();
+      members.stream()
+          .filter(m -> m.alive() && m.reports("DISABLED"))
+          .forEach(m -> plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL")));
+    }
+    boolean recovering = "Pending".equals(recoveryPhase) || "Recovering".equals(recoveryPhase);
+    boolean restoring = "Pending".equals(restorePhase) || "Flushing".equals(restorePhase);
+    plan.inProgress = recovering || restoring;
+    if (!started) {
+      stopAll(members, plan);
+      return plan;
+    }
+    if (recovering) {
+      recovery(tokens, recoveryPhase, target, members, plan);
+    } else if (restoring) {
+      restore(tokens, restorePhase, target, members, plan);
+    } else {
+      members.stream()
+          .filter(m -> m.alive() && m.reports("STOPPED"))
+          .forEach(m -> plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL")));
+    }
+    return plan;
+  }
+
+  private static void recovery(
+      Tokens tokens, String phase, String target, List<MemberView> members, MaintenancePlan plan) {
+    if ("Pending".equals(phase)) {
+      startOnOneWhenAllStopped(members, plan, "RECOVERY")
+          .ifPresent(
+              member ->
+                  plan.recovery =
+                      new MaintenancePlan.Phase(tokens.recovery(), "Recovering", member));
+      return;
+    }
+    MemberView m = find(members, target);
+    if (m == null || !m.alive()) {
+      plan.recovery =
+          new MaintenancePlan.Phase(
+              tokens.recovery(), "Pending", "member " + target + " is gone; starting again");
+    } else if (m.reports("STOPPED") && "RECOVERY".equals(m.report().startMode())) {
+      plan.recovery = new MaintenancePlan.Phase(tokens.recovery(), "Completed", target);
+    } else if (m.reports("GLOBAL_ERROR")) {
+      plan.recovery = new MaintenancePlan.Phase(tokens.recovery(), "Failed", failure(m));
+    }
+  }
+
+  private static void restore(
+      Tokens tokens, String phase, String target, List<MemberView> members, MaintenancePlan plan) {
+    if ("Pending".equals(phase)) {
+      startOnOneWhenAllStopped(members, plan, "RESTART_AFTER_RESTORE")
+          .ifPresent(
+              member ->
+                  plan.restartAfterRestore =
+                      new MaintenancePlan.Phase(tokens.restartAfterRestore(), "Flushing", member));
+      return;
+    }
+    MemberView m = find(members, target);
+    if (m == null || !m.alive()) {
+      plan.restartAfterRestore =
+          new MaintenancePlan.Phase(
+              tokens.restartAfterRestore(),
+              "Pending",
+              "member " + target + " is gone; starting again");
+    } else if (m.reports("ACTIVE") && "RESTART_AFTER_RESTORE".equals(m.report().startMode())) {
+      plan.restartAfterRestore =
+          new MaintenancePlan.Phase(tokens.restartAfterRestore(), "Completed", target);
+    } else if (m.reports("GLOBAL_ERROR") || m.reports("DISABLED")) {
+      plan.restartAfterRestore =
+          new MaintenancePlan.Phase(tokens.restartAfterRestore(), "Failed", failure(m));
+    }
+  }
+
+  /** Stops every running member; once all are down, starts the healthiest one in {@code mode}. */
+  private static Optional<String> startOnOneWhenAllStopped(
+      List<MemberView> members, MaintenancePlan plan, String mode) {
+    if (!stopAll(members, plan)) {
+      return Optional.empty();
+    }
+    Optional<MemberView> target =
+        members.stream()
+            .filter(m -> m.alive() && m.reports("STOPPED"))
+            .min(Comparator.comparingInt(MemberView::restarts).thenComparing(MemberView::name));
+    target.ifPresent(
+        m -> {
+          plan.leaseHolder = m.name();
+          plan.calls.add(MaintenancePlan.Call.start(m.name(), mode));
+        });
+    return target.map(MemberView::name);
+  }
+
+  /** Asks every running member to stop; true when all are already down. */
+  private static boolean stopAll(List<MemberView> members, MaintenancePlan plan) {
+    boolean allDown = true;
+    for (MemberView m : members) {
+      if (m.alive() && !DOWN.contains(m.report().state())) {
+        plan.calls.add(MaintenancePlan.Call.stop(m.name()));
+        allDown = false;
+      }
+    }
+    return allDown;
+  }
+
+  private static MemberView find(List<MemberView> members, String name) {
+    return members.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+  }
+
+  private static String failure(MemberView m) {
+    String code = m.report().lastErrorCode();
+    String message = m.report().lastErrorMessage();
+    return m.name()
+        + " is "
+        + m.report().state()
+        + (code == null ? "" : ": " + code + " " + message);
+  }
+}
