@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,12 +23,13 @@ public class StatusWriter {
   }
 
   public <T extends HasMetadata> void write(Class<T> type, T resource, Object status) {
-    String patch = Serialization.asJson(Map.of("status", status));
+    String patch =
+        Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
     client
         .resources(type)
         .inNamespace(resource.getMetadata().getNamespace())
         .withName(resource.getMetadata().getName())
         .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        .patch(PatchContext.of(PatchType.JSON), patch);
   }
 }

@@ -13,7 +13,6 @@ import io.sibus.operator.policy.Maintenance;
 import io.sibus.operator.policy.MaintenancePlan;
 import io.sibus.operator.policy.MemberView;
 import io.sibus.operator.policy.Tokens;
-import io.sibus.operator.status.Conditions;
 import io.sibus.operator.status.EngineStatusAggregator;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -155,6 +154,11 @@ public class EngineActions {
         pods.label(current, null);
         if (!EngineLeases.suppressed(lease)) {
           leases.suppress(lease, decision.detail() == null ? decision.reason() : decision.detail());
+          // Once per global error: the Lease mark is what remembers that it was announced.
+          events.warning(
+              me,
+              "GlobalError",
+              decision.from() + " stopped processing after " + decision.detail());
           events.warning(
               me,
               "FailoverSuppressed",
@@ -222,7 +226,7 @@ public class EngineActions {
         : new TokenActionStatus(phase.token(), phase.phase(), phase.message());
   }
 
-  /** Events for what changed between two statuses (token actions finishing, global errors). */
+  /** Events for what changed between two statuses (token actions moving on). */
   void announce(MessagingEngine me, MessagingEngineStatus before, MessagingEngineStatus after) {
     announce(
         me,
@@ -230,14 +234,6 @@ public class EngineActions {
         before == null ? null : before.getRestartAfterRestore(),
         after.getRestartAfterRestore());
     announce(me, "Recovery", before == null ? null : before.getRecovery(), after.getRecovery());
-    boolean wasGlobal = before != null && Conditions.isTrue(before.getConditions(), "GlobalError");
-    boolean isGlobal = Conditions.isTrue(after.getConditions(), "GlobalError");
-    if (isGlobal && !wasGlobal) {
-      events.warning(
-          me,
-          "GlobalError",
-          "the engine stopped processing after a global error; see its members' lastError");
-    }
   }
 
   private void announce(

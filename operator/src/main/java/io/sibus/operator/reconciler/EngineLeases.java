@@ -41,8 +41,22 @@ public class EngineLeases {
     return holder == null || holder.isBlank() ? null : holder;
   }
 
-  /** Hands the Lease to {@code member} now (the standby to activate). */
+  /**
+   * Hands the Lease to {@code member} now (the standby to activate), retrying a few times when the
+   * Lease changed meanwhile (a member renewing or releasing it).
+   */
   public boolean handTo(Lease lease, String member) {
+    Lease current = lease;
+    for (int attempt = 0; attempt < 3 && current != null; attempt++) {
+      if (member.equals(current.getSpec().getHolderIdentity()) || handToOnce(current, member)) {
+        return true;
+      }
+      current = get(current.getMetadata().getNamespace(), current.getMetadata().getName());
+    }
+    return false;
+  }
+
+  private boolean handToOnce(Lease lease, String member) {
     int transitions =
         lease.getSpec().getLeaseTransitions() == null ? 0 : lease.getSpec().getLeaseTransitions();
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
