@@ -22,8 +22,4 @@ public interface OperatorConfig {
   /** How long a call to a member's admin API may take. */
   @WithDefault("2s")
   Duration adminTimeout();
-
-  /** The ServiceAccount of engine member pods. */
-  @WithDefault("sibus-engine")
-  String engineServiceAccount();
 }

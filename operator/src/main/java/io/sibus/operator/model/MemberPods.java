@@ -33,8 +33,7 @@ public final class MemberPods {
     return engine + "-" + index;
   }
 
-  public static Pod build(
-      MessagingEngine me, int index, String defaultImage, int port, String serviceAccount) {
+  public static Pod build(MessagingEngine me, int index, String defaultImage, int port) {
     MessagingEngineSpec spec = me.getSpec();
     String engine = me.getMetadata().getName();
     Map<String, String> labels = new LinkedHashMap<>(Labels.member(spec.getBus(), engine));
@@ -54,7 +53,7 @@ public final class MemberPods {
                 .build())
         .endMetadata()
         .withNewSpec()
-        .withServiceAccountName(serviceAccount)
+        .withServiceAccountName(EngineResources.memberAccount(engine))
         .withRestartPolicy("Always")
         .withTerminationGracePeriodSeconds(30L)
         .addNewContainer()

@@ -5,6 +5,7 @@ import io.sibus.crds.v1alpha1.DataStoreSpec;
 import io.sibus.crds.v1alpha1.MessagingEngine;
 import io.sibus.operator.admin.EngineAdmin;
 import io.sibus.operator.kube.EventRecorder;
+import io.sibus.operator.model.EngineResources;
 import io.sibus.operator.model.MemberPods;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
@@ -47,6 +48,11 @@ public class EngineDeletion {
     pods.deleteAll(me);
     client.services().inNamespace(namespace).withName(name).delete();
     client.leases().inNamespace(namespace).withName(name).delete();
+    client.policy().v1().podDisruptionBudget().inNamespace(namespace).withName(name).delete();
+    String account = EngineResources.memberAccount(name);
+    client.rbac().roleBindings().inNamespace(namespace).withName(account).delete();
+    client.rbac().roles().inNamespace(namespace).withName(account).delete();
+    client.serviceAccounts().inNamespace(namespace).withName(account).delete();
     if (me.getSpec() != null && me.getSpec().getBus() != null) {
       busConfig.sync(namespace, me.getSpec().getBus());
     }

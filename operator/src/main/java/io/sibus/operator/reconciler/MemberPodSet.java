@@ -41,9 +41,7 @@ public class MemberPodSet {
         pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     for (int i = 0; i < wanted; i++) {
       if (!existing.contains(MemberPods.name(engine, i))) {
-        Pod pod =
-            MemberPods.build(
-                me, i, config.engineImage(), config.enginePort(), config.engineServiceAccount());
+        Pod pod = MemberPods.build(me, i, config.engineImage(), config.enginePort());
         client.pods().inNamespace(me.getMetadata().getNamespace()).resource(pod).create();
       }
     }

@@ -1,5 +1,6 @@
 package io.sibus.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -108,7 +109,18 @@ public class MessagingEngineReconciler
 
   @Override
   public UpdateControl<MessagingEngine> reconcile(
-      MessagingEngine me, Context<MessagingEngine> context) {
+      MessagingEngine cached, Context<MessagingEngine> context) {
+    // The status records what was already done (observed tokens, a failover under way): read it
+    // fresh, since the informer's copy may not yet show this operator's last status write.
+    MessagingEngine me =
+        client
+            .resources(MessagingEngine.class)
+            .inNamespace(cached.getMetadata().getNamespace())
+            .withName(cached.getMetadata().getName())
+            .get();
+    if (me == null) {
+      return UpdateControl.noUpdate();
+    }
     String namespace = me.getMetadata().getNamespace();
     long generation = generation(me);
     MessagingEngineStatus previous = me.getStatus();
@@ -132,7 +144,7 @@ public class MessagingEngineReconciler
       return UpdateControl.<MessagingEngine>noUpdate()
           .rescheduleAfter(config.reconcileInterval().multipliedBy(5));
     }
-    ensureService(me);
+    ensureSupporting(me);
     Lease lease = ensureLease(me);
     busConfig.sync(namespace, spec.getBus());
     List<Pod> current = pods.list(me);
@@ -182,19 +194,19 @@ public class MessagingEngineReconciler
         : null;
   }
 
-  private void ensureService(MessagingEngine me) {
-    var existing =
-        client
-            .services()
-            .inNamespace(me.getMetadata().getNamespace())
-            .withName(me.getMetadata().getName())
-            .get();
-    if (existing == null) {
-      client
-          .services()
-          .inNamespace(me.getMetadata().getNamespace())
-          .resource(EngineResources.service(me, config.enginePort()))
-          .create();
+  /** The Service, disruption budget and member RBAC: created when missing, never changed. */
+  private void ensureSupporting(MessagingEngine me) {
+    int port = config.enginePort();
+    for (HasMetadata wanted :
+        List.of(
+            EngineResources.service(me, port),
+            EngineResources.disruptionBudget(me),
+            EngineResources.serviceAccount(me),
+            EngineResources.role(me),
+            EngineResources.roleBinding(me))) {
+      if (client.resource(wanted).get() == null) {
+        client.resource(wanted).create();
+      }
     }
   }
 

@@ -21,7 +21,7 @@ class ModelTest {
   void memberPodsCarryTheEngineConfigurationAndStartStopped() {
     MessagingEngine me = engine("me1", "demo");
     me.getSpec().getProperties().put("sibus.engine.max-message-size", "65536");
-    Pod pod = MemberPods.build(me, 1, "sibus/engine:test", 8080, "sibus-engine");
+    Pod pod = MemberPods.build(me, 1, "sibus/engine:test", 8080);
     assertThat(pod.getMetadata().getName()).isEqualTo("me1-1");
     assertThat(pod.getMetadata().getLabels())
         .containsEntry(Labels.ENGINE, "me1")

@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -20,9 +22,17 @@ import io.sibus.crds.v1alpha1.DestinationSpec;
 import io.sibus.crds.v1alpha1.MessagingEngine;
 import io.sibus.crds.v1alpha1.MessagingEngineSpec;
 import io.sibus.crds.v1alpha1.MessagingEngineStatus;
+import io.sibus.datastore.SchemaName;
+import io.sibus.datastore.StoreTables;
+import io.sibus.local.LocalPostgres;
 import io.sibus.operator.Labels;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +83,12 @@ class OperatorIT {
                         Labels.ROLE_ACTIVE,
                         other("alpha", status.getActiveMember()),
                         Labels.ROLE_STANDBY)));
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("alpha").get())
+        .isNotNull();
+    Role role = client.rbac().roles().inNamespace(NS).withName("alpha-member").get();
+    assertThat(role.getRules()).allMatch(r -> !r.getResourceNames().isEmpty());
+    assertThat(pods("alpha"))
+        .allMatch(p -> p.getSpec().getServiceAccountName().equals("alpha-member"));
     Service service = client.services().inNamespace(NS).withName("alpha").get();
     assertThat(service.getSpec().getSelector()).containsEntry(Labels.ROLE, Labels.ROLE_ACTIVE);
     assertThat(lease("alpha").getSpec().getHolderIdentity()).isEqualTo(status.getActiveMember());
@@ -292,6 +308,10 @@ class OperatorIT {
     assertThat(client.services().inNamespace(NS).withName("kappa").get()).isNull();
     assertThat(lease("kappa")).isNull();
     assertThat(engines.calls()).anyMatch(c -> c.startsWith("stop kappa"));
+    assertThat(client.rbac().roles().inNamespace(NS).withName("kappa-member").get()).isNull();
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("kappa").get())
+        .isNull();
+    assertThat(events("kappa")).contains("TablesRetained");
     awaitTrue(
         () ->
             !client
@@ -302,6 +322,49 @@ class OperatorIT {
                 .getData()
                 .get("bus.yaml")
                 .contains("kappa"));
+  }
+
+  @Test
+  void deletingAnEngineWithOnDeleteDropDropsItsTables() throws Exception {
+    try (LocalPostgres postgres = LocalPostgres.start(Path.of("target", "operator-pg"))) {
+      try (Connection c = postgres.connect();
+          Statement statement = c.createStatement()) {
+        statement.execute(
+            StoreTables.script(StoreTables.createStatements(new SchemaName("sibus_lambda"))));
+      }
+      client
+          .secrets()
+          .inNamespace(NS)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("pg")
+                  .withNamespace(NS)
+                  .endMetadata()
+                  .withData(Map.of("username", base64("postgres"), "password", base64("")))
+                  .build())
+          .create();
+      MessagingEngine me = engine("lambda", 1);
+      me.getSpec().getDataStore().setJdbcUrl(postgres.jdbcUrl());
+      me.getSpec().getDataStore().setCredentialsSecret("pg");
+      me.getSpec().getDataStore().setOnDelete(DataStoreSpec.OnDelete.Drop);
+      client.resources(MessagingEngine.class).inNamespace(NS).resource(me).create();
+      awaitStatus("lambda", s -> "Running".equals(s.getPhase()));
+      client.resources(MessagingEngine.class).inNamespace(NS).withName("lambda").delete();
+      awaitTrue(() -> events("lambda").contains("TablesDropped"));
+      try (Connection c = postgres.connect();
+          Statement statement = c.createStatement();
+          var rs =
+              statement.executeQuery(
+                  "SELECT count(*) FROM pg_namespace WHERE nspname = 'sibus_lambda'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   // --- helpers ---
