@@ -3,7 +3,6 @@ package io.sibus.operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The operator runs as two replicas; one leads (a Lease of its own), the other waits. Active in the
@@ -12,13 +11,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class LeaderElection {
   @Produces
-  LeaderElectionConfiguration configuration(
-      @ConfigProperty(name = "sibus.operator.lease-name", defaultValue = "sibus-operator")
-          String name,
-      @ConfigProperty(name = "sibus.operator.lease-namespace")
-          java.util.Optional<String> namespace) {
-    return namespace
-        .map(ns -> new LeaderElectionConfiguration(name, ns))
-        .orElseGet(() -> new LeaderElectionConfiguration(name));
+  LeaderElectionConfiguration configuration(OperatorConfig config) {
+    return config
+        .leaseNamespace()
+        .map(ns -> new LeaderElectionConfiguration(config.leaseName(), ns))
+        .orElseGet(() -> new LeaderElectionConfiguration(config.leaseName()));
   }
 }

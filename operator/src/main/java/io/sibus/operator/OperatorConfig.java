@@ -22,4 +22,11 @@ public interface OperatorConfig {
   /** How long a call to a member's admin API may take. */
   @WithDefault("2s")
   Duration adminTimeout();
+
+  /** The Lease the operator replicas elect their leader with. */
+  @WithDefault("sibus-operator")
+  String leaseName();
+
+  /** The namespace of that Lease; the operator's own namespace when unset. */
+  java.util.Optional<String> leaseNamespace();
 }
