@@ -29,4 +29,19 @@ public interface OperatorConfig {
 
   /** The namespace of that Lease; the operator's own namespace when unset. */
   java.util.Optional<String> leaseNamespace();
+
+  /** How long the leader's Lease lasts without renewal (a killed leader is replaced after it). */
+  @WithDefault("15s")
+  Duration leaseDuration();
+
+  /** How long the leader tries to renew before it steps down. */
+  @WithDefault("10s")
+  Duration renewDeadline();
+
+  /** How often the Lease is renewed or tried. */
+  @WithDefault("2s")
+  Duration retryPeriod();
+
+  /** This replica's identity in the Lease; the host (pod) name when unset. */
+  java.util.Optional<String> identity();
 }
