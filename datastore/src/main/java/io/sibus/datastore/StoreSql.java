@@ -57,6 +57,23 @@ public final class StoreSql {
   final String findIdempotency;
   final String purgeIdempotency;
 
+  final String streamsOut;
+  final String createStreamOut;
+  final String reserveTicks;
+  final String insertTransmit;
+  final String readTransmit;
+  final String deleteTransmitUpTo;
+  final String ackStreamOut;
+  final String negateTicks;
+  final String restoreTicks;
+  final String resetStreamOut;
+  final String countTransmit;
+  final String streamIn;
+  final String upsertStreamIn;
+  final String seenIds;
+  final String insertSeen;
+  final String purgeSeen;
+
   public StoreSql(SchemaName schema) {
     String owner = schema.qualify(StoreTables.OWNER.name());
     String lease = schema.qualify(StoreTables.LEASE.name());
@@ -93,8 +110,16 @@ public final class StoreSql {
             + owner
             + " SET suppressed_code = NULL, suppressed_message = NULL, suppressed_at = NULL"
             + " WHERE id = 1";
+    String streamOut = schema.qualify(StoreTables.STREAM_OUT.name());
+    String transmit = schema.qualify(StoreTables.TRANSMIT.name());
+    String streamInTable = schema.qualify(StoreTables.STREAM_IN.name());
+    String seen = schema.qualify(StoreTables.SEEN.name());
     anyRows =
         "SELECT EXISTS (SELECT 1 FROM "
+            + transmit
+            + ") OR EXISTS (SELECT 1 FROM "
+            + streamInTable
+            + ") OR EXISTS (SELECT 1 FROM "
             + message
             + ") OR EXISTS (SELECT 1 FROM "
             + idempotency
@@ -163,6 +188,77 @@ public final class StoreSql {
             + " ON CONFLICT DO NOTHING RETURNING destination, idempotency_key";
     findIdempotency =
         "SELECT message_id FROM " + idempotency + " WHERE destination = ? AND idempotency_key = ?";
+    streamsOut = "SELECT target, reliability, stream_id, next_tick, acked_prefix FROM " + streamOut;
+    createStreamOut =
+        "INSERT INTO "
+            + streamOut
+            + " (target, reliability, stream_id, next_tick, acked_prefix) VALUES (?, ?, ?, 1, 0)"
+            + " ON CONFLICT DO NOTHING";
+    // The row lock serialises tick assignment per stream, and a rolled-back batch gives its
+    // ticks back: ticks are contiguous and commit in order.
+    reserveTicks =
+        "UPDATE "
+            + streamOut
+            + " SET next_tick = next_tick + ? WHERE target = ? AND reliability = ?"
+            + " RETURNING next_tick, stream_id";
+    String transmitColumns =
+        "target, reliability, tick, message_id, destination, priority, content_type,"
+            + " correlation_id, properties, body, enqueued_at, expires_at, checksum";
+    insertTransmit =
+        "INSERT INTO "
+            + transmit
+            + " ("
+            + transmitColumns
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    readTransmit =
+        "SELECT "
+            + transmitColumns
+            + " FROM "
+            + transmit
+            + " WHERE target = ? AND reliability = ? AND tick > ? ORDER BY tick LIMIT ?";
+    deleteTransmitUpTo =
+        "DELETE FROM " + transmit + " WHERE target = ? AND reliability = ? AND tick <= ?";
+    ackStreamOut =
+        "UPDATE "
+            + streamOut
+            + " SET acked_prefix = GREATEST(acked_prefix, ?) WHERE target = ? AND reliability = ?"
+            + " AND stream_id = ?";
+    // Renumbering in two steps keeps the primary key unique at every row.
+    negateTicks =
+        "UPDATE "
+            + transmit
+            + " t SET tick = -r.n FROM (SELECT tick, row_number() OVER (ORDER BY tick) AS n FROM "
+            + transmit
+            + " WHERE target = ? AND reliability = ?) r"
+            + " WHERE t.target = ? AND t.reliability = ? AND t.tick = r.tick";
+    restoreTicks =
+        "UPDATE "
+            + transmit
+            + " SET tick = -tick WHERE target = ? AND reliability = ? AND tick < 0";
+    resetStreamOut =
+        "UPDATE "
+            + streamOut
+            + " SET stream_id = ?, next_tick = ? + 1, acked_prefix = 0"
+            + " WHERE target = ? AND reliability = ?";
+    countTransmit = "SELECT target, count(*) FROM " + transmit + " GROUP BY target ORDER BY 1";
+    streamIn =
+        "SELECT stream_id, completed_prefix FROM "
+            + streamInTable
+            + " WHERE source = ? AND reliability = ? FOR UPDATE";
+    upsertStreamIn =
+        "INSERT INTO "
+            + streamInTable
+            + " (source, reliability, stream_id, completed_prefix) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (source, reliability) DO UPDATE SET stream_id = EXCLUDED.stream_id,"
+            + " completed_prefix = EXCLUDED.completed_prefix";
+    seenIds = "SELECT message_id FROM " + seen + " WHERE message_id = ANY(?)";
+    insertSeen =
+        "INSERT INTO "
+            + seen
+            + " (message_id, source, received_at) SELECT m, ?, now() FROM unnest(?::text[]) AS"
+            + " u(m) ON CONFLICT DO NOTHING";
+    purgeSeen =
+        "DELETE FROM " + seen + " WHERE received_at < now() - (? * interval '1 millisecond')";
     purgeIdempotency =
         "DELETE FROM " + idempotency + " WHERE created_at < now() - (? * interval '1 millisecond')";
   }

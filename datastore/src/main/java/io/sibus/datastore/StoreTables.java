@@ -77,10 +77,69 @@ public final class StoreTables {
               col("created_at", "timestamp with time zone", "NOT NULL")),
           List.of("PRIMARY KEY (destination, idempotency_key)"));
 
+  /**
+   * Outgoing delivery streams, one per (target engine, reliability): the stream id, the next tick
+   * to assign and the prefix the target has acknowledged.
+   */
+  public static final Table STREAM_OUT =
+      new Table(
+          "sibus_stream_out",
+          List.of(
+              col("target", "text", "NOT NULL"),
+              col("reliability", "smallint", "NOT NULL"),
+              col("stream_id", "uuid", "NOT NULL"),
+              col("next_tick", "bigint", "NOT NULL"),
+              col("acked_prefix", "bigint", "NOT NULL")),
+          List.of("PRIMARY KEY (target, reliability)"));
+
+  /** Messages stored here for another engine, waiting for that engine to acknowledge them. */
+  public static final Table TRANSMIT =
+      new Table(
+          "sibus_transmit",
+          List.of(
+              col("target", "text", "NOT NULL"),
+              col("reliability", "smallint", "NOT NULL"),
+              col("tick", "bigint", "NOT NULL"),
+              col("message_id", "text", "NOT NULL"),
+              col("destination", "text", "NOT NULL"),
+              col("priority", "smallint", "NOT NULL"),
+              col("content_type", "text", ""),
+              col("correlation_id", "text", ""),
+              col("properties", "text", "NOT NULL"),
+              col("body", "bytea", "NOT NULL"),
+              col("enqueued_at", "timestamp with time zone", "NOT NULL"),
+              col("expires_at", "timestamp with time zone", ""),
+              col("checksum", "bigint", "NOT NULL")),
+          List.of("PRIMARY KEY (target, reliability, tick)"));
+
+  /** Incoming delivery streams, per (source engine, reliability): the completed prefix. */
+  public static final Table STREAM_IN =
+      new Table(
+          "sibus_stream_in",
+          List.of(
+              col("source", "text", "NOT NULL"),
+              col("reliability", "smallint", "NOT NULL"),
+              col("stream_id", "uuid", "NOT NULL"),
+              col("completed_prefix", "bigint", "NOT NULL")),
+          List.of("PRIMARY KEY (source, reliability)"));
+
+  /**
+   * Ids of messages accepted from other engines, kept for the bus's deduplication window, so that
+   * messages resent after a restore are recognised.
+   */
+  public static final Table SEEN =
+      new Table(
+          "sibus_seen_message",
+          List.of(
+              col("message_id", "text", "PRIMARY KEY"),
+              col("source", "text", "NOT NULL"),
+              col("received_at", "timestamp with time zone", "NOT NULL")),
+          List.of());
+
   private StoreTables() {}
 
   public static List<Table> all() {
-    return List.of(OWNER, LEASE, MESSAGE, IDEMPOTENCY);
+    return List.of(OWNER, LEASE, MESSAGE, IDEMPOTENCY, STREAM_OUT, TRANSMIT, STREAM_IN, SEEN);
   }
 
   /**
@@ -100,6 +159,8 @@ public final class StoreTables {
         "CREATE INDEX sibus_idempotency_age ON "
             + schema.qualify(IDEMPOTENCY.name())
             + " (created_at)");
+    statements.add(
+        "CREATE INDEX sibus_seen_message_age ON " + schema.qualify(SEEN.name()) + " (received_at)");
     return statements;
   }
 

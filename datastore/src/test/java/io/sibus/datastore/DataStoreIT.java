@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -192,6 +193,54 @@ class DataStoreIT {
       IdempotencyClaim otherQueue = new IdempotencyClaim("events", "k1", "id-3");
       Map<IdempotencyClaim, String> duplicates = store.claim(c, List.of(again, otherQueue));
       assertThat(duplicates).containsExactly(Map.entry(again, "id-1"));
+    }
+  }
+
+  @Test
+  void aStreamNumbersItsMessagesAndARestartAfterRestoreRenumbersWhatIsLeft() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      StreamStore streams = new StreamStore(schema);
+      streams.transmit(c, "me2", Reliability.ASSURED_PERSISTENT, List.of(row(1), row(2)));
+      streams.transmit(c, "me2", Reliability.ASSURED_PERSISTENT, List.of(row(3)));
+      StreamOut stream = streams.streamsOut(c).get(0);
+      assertThat(stream.nextTick()).isEqualTo(4);
+      assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10))
+          .extracting(MessageRow::seq, MessageRow::messageId)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1L, "id-1"),
+              org.assertj.core.groups.Tuple.tuple(2L, "id-2"),
+              org.assertj.core.groups.Tuple.tuple(3L, "id-3"));
+      streams.acknowledge(c, stream, 1);
+      assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10)).hasSize(2);
+      UUID fresh = UUID.randomUUID();
+      assertThat(streams.restamp(c, "me2", Reliability.ASSURED_PERSISTENT, fresh)).isEqualTo(2);
+      StreamOut renewed = streams.streamsOut(c).get(0);
+      assertThat(renewed.streamId()).isEqualTo(fresh);
+      assertThat(renewed.nextTick()).isEqualTo(3);
+      assertThat(renewed.ackedPrefix()).isZero();
+      assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10))
+          .extracting(MessageRow::seq, MessageRow::messageId)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1L, "id-2"),
+              org.assertj.core.groups.Tuple.tuple(2L, "id-3"));
+      assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10))
+          .allMatch(MessageRow::checksumValid);
+    }
+  }
+
+  @Test
+  void acceptedIdsAreRememberedAndIncomingStreamsKeepTheirPrefix() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      StreamStore streams = new StreamStore(schema);
+      streams.remember(c, "me1", List.of("a", "b"));
+      assertThat(streams.seen(c, List.of("a", "c"))).containsExactly("a");
+      UUID id = UUID.randomUUID();
+      assertThat(streams.streamIn(c, "me1", Reliability.ASSURED_PERSISTENT)).isNull();
+      streams.saveStreamIn(c, "me1", Reliability.ASSURED_PERSISTENT, new StreamIn(id, 7));
+      assertThat(streams.streamIn(c, "me1", Reliability.ASSURED_PERSISTENT))
+          .isEqualTo(new StreamIn(id, 7));
     }
   }
 

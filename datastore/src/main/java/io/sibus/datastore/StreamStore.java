@@ -1,0 +1,249 @@
+package io.sibus.datastore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The delivery-stream statements: outgoing streams and the messages they carry (a message for
+ * another engine is a transmit row until that engine acknowledges its tick), incoming streams'
+ * completed prefixes, and the ids of messages accepted from other engines.
+ */
+public final class StreamStore {
+  private final StoreSql sql;
+
+  public StreamStore(SchemaName schema) {
+    this.sql = new StoreSql(schema);
+  }
+
+  public List<StreamOut> streamsOut(Connection c) throws SQLException {
+    List<StreamOut> streams = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.streamsOut);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        streams.add(
+            new StreamOut(
+                rs.getString(1),
+                Reliability.fromCode(rs.getShort(2)),
+                rs.getObject(3, UUID.class),
+                rs.getLong(4),
+                rs.getLong(5)));
+      }
+    }
+    return streams;
+  }
+
+  /**
+   * Stores messages for another engine on its stream, assigning the next ticks (in the order of
+   * {@code messages}); creates the stream when it is the first message for that target.
+   */
+  public void transmit(
+      Connection c, String target, Reliability reliability, List<MessageRow> messages)
+      throws SQLException {
+    if (messages.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.createStreamOut)) {
+      ps.setString(1, target);
+      ps.setShort(2, (short) reliability.code());
+      ps.setObject(3, UUID.randomUUID());
+      ps.executeUpdate();
+    }
+    long last;
+    try (PreparedStatement ps = c.prepareStatement(sql.reserveTicks)) {
+      ps.setLong(1, messages.size());
+      ps.setString(2, target);
+      ps.setShort(3, (short) reliability.code());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        last = rs.getLong(1) - 1; // next_tick after the update, minus one
+      }
+    }
+    long tick = last - messages.size() + 1;
+    try (PreparedStatement ps = c.prepareStatement(sql.insertTransmit)) {
+      for (MessageRow m : messages) {
+        ps.setString(1, target);
+        ps.setShort(2, (short) reliability.code());
+        ps.setLong(3, tick++);
+        ps.setString(4, m.messageId());
+        ps.setString(5, m.destination());
+        ps.setShort(6, (short) m.priority());
+        ps.setString(7, m.contentType());
+        ps.setString(8, m.correlationId());
+        ps.setString(9, m.propertiesJson());
+        ps.setBytes(10, m.body());
+        ps.setTimestamp(11, new Timestamp(m.enqueuedAtMillis()));
+        if (m.expiresAtMillis() == 0) {
+          ps.setNull(12, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+          ps.setTimestamp(12, new Timestamp(m.expiresAtMillis()));
+        }
+        ps.setLong(13, m.checksum());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Up to {@code limit} messages of a stream after {@code afterTick}, in tick order (seq = tick).
+   */
+  public List<MessageRow> pending(
+      Connection c, String target, Reliability reliability, long afterTick, int limit)
+      throws SQLException {
+    List<MessageRow> rows = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.readTransmit)) {
+      ps.setString(1, target);
+      ps.setShort(2, (short) reliability.code());
+      ps.setLong(3, afterTick);
+      ps.setInt(4, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Timestamp expires = rs.getTimestamp(12);
+          rows.add(
+              new MessageRow(
+                  rs.getLong(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getShort(6),
+                  reliability,
+                  rs.getString(7),
+                  rs.getString(8),
+                  rs.getString(9),
+                  rs.getBytes(10),
+                  rs.getTimestamp(11).getTime(),
+                  expires == null ? 0 : expires.getTime(),
+                  0,
+                  rs.getLong(13)));
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The target completed the stream up to {@code prefix}: its messages are no longer ours. */
+  public void acknowledge(Connection c, StreamOut stream, long prefix) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.deleteTransmitUpTo)) {
+      ps.setString(1, stream.target());
+      ps.setShort(2, (short) stream.reliability().code());
+      ps.setLong(3, prefix);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.ackStreamOut)) {
+      ps.setLong(1, prefix);
+      ps.setString(2, stream.target());
+      ps.setShort(3, (short) stream.reliability().code());
+      ps.setObject(4, stream.streamId());
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Restart after restore: a new stream id, and every message still held for the target renumbered
+   * from tick 1. Returns how many messages the new stream carries.
+   */
+  public int restamp(Connection c, String target, Reliability reliability, UUID newStreamId)
+      throws SQLException {
+    short code = (short) reliability.code();
+    int count;
+    try (PreparedStatement ps = c.prepareStatement(sql.negateTicks)) {
+      ps.setString(1, target);
+      ps.setShort(2, code);
+      ps.setString(3, target);
+      ps.setShort(4, code);
+      count = ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.restoreTicks)) {
+      ps.setString(1, target);
+      ps.setShort(2, code);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.resetStreamOut)) {
+      ps.setObject(1, newStreamId);
+      ps.setLong(2, count);
+      ps.setString(3, target);
+      ps.setShort(4, code);
+      ps.executeUpdate();
+    }
+    return count;
+  }
+
+  public Map<String, Long> countTransmit(Connection c) throws SQLException {
+    Map<String, Long> counts = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.countTransmit);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return counts;
+  }
+
+  /** The incoming stream of {@code source}, locked for this transaction; null when unknown. */
+  public StreamIn streamIn(Connection c, String source, Reliability reliability)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.streamIn)) {
+      ps.setString(1, source);
+      ps.setShort(2, (short) reliability.code());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new StreamIn(rs.getObject(1, UUID.class), rs.getLong(2)) : null;
+      }
+    }
+  }
+
+  public void saveStreamIn(Connection c, String source, Reliability reliability, StreamIn state)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.upsertStreamIn)) {
+      ps.setString(1, source);
+      ps.setShort(2, (short) reliability.code());
+      ps.setObject(3, state.streamId());
+      ps.setLong(4, state.completedPrefix());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Which of {@code messageIds} were accepted before (within the deduplication window). */
+  public Set<String> seen(Connection c, List<String> messageIds) throws SQLException {
+    Set<String> seen = new HashSet<>();
+    if (messageIds.isEmpty()) {
+      return seen;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.seenIds)) {
+      ps.setArray(1, c.createArrayOf("text", messageIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          seen.add(rs.getString(1));
+        }
+      }
+    }
+    return seen;
+  }
+
+  public void remember(Connection c, String source, List<String> messageIds) throws SQLException {
+    if (messageIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertSeen)) {
+      ps.setString(1, source);
+      ps.setArray(2, c.createArrayOf("text", messageIds.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  public int purgeSeen(Connection c, long windowMillis) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.purgeSeen)) {
+      ps.setLong(1, windowMillis);
+      return ps.executeUpdate();
+    }
+  }
+}
