@@ -3,6 +3,7 @@ package io.sibus.engine.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.config.StartMode;
+import io.sibus.engine.election.Election;
 import io.sibus.engine.error.ApiException;
 import io.sibus.engine.error.EngineError;
 import io.sibus.engine.error.ErrorLog;
@@ -28,18 +29,21 @@ public class EngineResource {
   private final StoreContext context;
   private final ErrorLog errors;
   private final Lifecycle lifecycle;
+  private final Election election;
 
   public EngineResource(
       SibusConfig config,
       MemberStatus status,
       StoreContext context,
       ErrorLog errors,
-      Lifecycle lifecycle) {
+      Lifecycle lifecycle,
+      Election election) {
     this.config = config;
     this.status = status;
     this.context = context;
     this.errors = errors;
     this.lifecycle = lifecycle;
+    this.election = election;
   }
 
   @GET
@@ -57,6 +61,7 @@ public class EngineResource {
     body.put("activeMember", status.activeMember());
     body.put("activeUrl", status.activeUrl());
     body.put("failoverSuppressed", status.failoverSuppressed());
+    body.put("election", election.kind().value());
     body.put("storeAvailable", status.storeAvailable());
     body.put("schema", context.schema().value());
     body.put("lastError", lastError());

@@ -15,6 +15,8 @@ public interface SibusConfig {
 
   DatastoreSettings datastore();
 
+  ElectionSettings election();
+
   SecuritySettings security();
 
   /** The bus this engine belongs to. */
@@ -45,8 +47,12 @@ public interface SibusConfig {
     @WithDefault("NORMAL")
     StartMode startMode();
 
-    /** {@code datastore} or {@code kubernetes}: where "who may try" is decided. */
-    Optional<String> election();
+    /**
+     * {@code datastore} or {@code kubernetes}: where "who may try" is decided. Unset: {@code
+     * kubernetes} in a pod (the variable {@code KUBERNETES_SERVICE_HOST} is set), else {@code
+     * datastore}.
+     */
+    Optional<ElectionKind> election();
 
     /** Where a member that exits for a local error writes its termination message. */
     @WithDefault("/dev/termination-log")
@@ -106,6 +112,34 @@ public interface SibusConfig {
     /** A lost connection is a local error (stop, fail over) rather than a wait. */
     @WithDefault("true")
     boolean failoverOnConnectionLoss();
+  }
+
+  /**
+   * The engine's Lease when {@code sibus.engine.election=kubernetes} (ignored otherwise). The
+   * defaults are those of client-go, JOSDK and CloudNativePG; renew-deadline must be shorter than
+   * lease-duration so that a member that cannot renew stops before another may take its Lease.
+   */
+  interface ElectionSettings {
+    /** The Lease's name; the engine name when unset. */
+    Optional<String> leaseName();
+
+    /**
+     * The Lease's namespace; when unset, the variable {@code POD_NAMESPACE}, else the pod's service
+     * account namespace, else {@code default}.
+     */
+    Optional<String> namespace();
+
+    /** How long a Lease that is not renewed keeps standbys from taking it (whole seconds). */
+    @WithDefault("15s")
+    Duration leaseDuration();
+
+    /** An active member that could not renew its Lease for this long stops (a local error). */
+    @WithDefault("10s")
+    Duration renewDeadline();
+
+    /** How often the active member renews its Lease. */
+    @WithDefault("2s")
+    Duration retryPeriod();
   }
 
   /** Access to the API. */

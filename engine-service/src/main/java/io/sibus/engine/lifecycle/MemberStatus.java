@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * What this member knows of its engine, for the API, health checks and metrics. Written only by the
- * lifecycle; read by anyone.
+ * What this member knows of its engine, for the API, health checks and metrics. Written by the
+ * lifecycle and, for what the engine's Lease says, by the election; read by anyone.
  */
 @ApplicationScoped
 public class MemberStatus {
@@ -20,6 +20,8 @@ public class MemberStatus {
   private volatile String activeMember;
   private volatile String activeUrl;
   private volatile boolean failoverSuppressed;
+  private volatile String electedHolder;
+  private volatile boolean electionSuppressed;
   private volatile boolean storeAvailable;
   private volatile boolean started;
 
@@ -59,12 +61,19 @@ public class MemberStatus {
     incarnation = newIncarnation;
   }
 
+  /**
+   * The member that is (or is about to be) active: the other member that holds the engine's Lease
+   * when the election names one, else the owner of the data store.
+   */
   public String activeMember() {
-    return activeMember;
+    String holder = electedHolder;
+    return holder != null ? holder : activeMember;
   }
 
+  /** The active member's URL, when known (the Lease names members, not URLs). */
   public String activeUrl() {
-    return activeUrl;
+    String holder = electedHolder;
+    return holder == null || holder.equals(activeMember) ? activeUrl : null;
   }
 
   void activeMember(String member, String url) {
@@ -72,12 +81,27 @@ public class MemberStatus {
     activeUrl = url;
   }
 
+  /** True when failover is suppressed, by the data store's owner row or by the engine's Lease. */
   public boolean failoverSuppressed() {
+    return failoverSuppressed || electionSuppressed;
+  }
+
+  /** Suppression as the data store records it (a global error of the engine). */
+  boolean storeSuppressed() {
     return failoverSuppressed;
   }
 
   void failoverSuppressed(boolean value) {
     failoverSuppressed = value;
+  }
+
+  /**
+   * What the election saw at its last look: the other member that holds the right to try (null when
+   * none does, or when this member does), and whether failover is suppressed there.
+   */
+  public void electionSeen(String otherHolder, boolean suppressed) {
+    electedHolder = otherHolder;
+    electionSuppressed = suppressed;
   }
 
   /** True while the active member can reach its data store. */

@@ -9,6 +9,7 @@ import io.sibus.datastore.StoreException;
 import io.sibus.datastore.StoreVerifier;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.config.StartMode;
+import io.sibus.engine.election.Election;
 import io.sibus.engine.error.ErrorLog;
 import io.sibus.engine.health.Faults;
 import io.sibus.engine.health.LoopMonitor;
@@ -26,9 +27,9 @@ import javax.sql.DataSource;
 
 /**
  * How this member gets, keeps and gives up the data store: connect (waiting up to the start-up
- * timeout), wait as a standby for the advisory lock, verify or create the tables, take ownership
- * (new incarnation, next epoch), then serve. Runs on the lifecycle thread only, apart from the stop
- * flag.
+ * timeout), wait as a standby until the election lets it try and the advisory lock is free, verify
+ * or create the tables, take ownership (new incarnation, next epoch), then serve. Runs on the
+ * lifecycle thread only, apart from the stop flag.
  */
 @ApplicationScoped
 public class Takeover {
@@ -49,6 +50,7 @@ public class Takeover {
   private final LoopMonitor monitor;
   private final Faults faults;
   private final EngineMetrics metrics;
+  private final Election election;
   private final Object sessionLock = new Object();
   private volatile boolean stopRequested;
   private volatile boolean clearSuppression;
@@ -66,7 +68,8 @@ public class Takeover {
       Messaging messaging,
       LoopMonitor monitor,
       Faults faults,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      Election election) {
     this.config = config;
     this.status = status;
     this.errors = errors;
@@ -76,6 +79,7 @@ public class Takeover {
     this.monitor = monitor;
     this.faults = faults;
     this.metrics = metrics;
+    this.election = election;
   }
 
   void prepareStart(boolean clearGlobalError) {
@@ -208,12 +212,15 @@ public class Takeover {
         lookAtOwner();
         nextLook = System.nanoTime() + 1_000_000_000L;
       }
-      boolean suppressed = status.failoverSuppressed() && !clearSuppression;
+      boolean suppressed = status.storeSuppressed() && !clearSuppression;
+      // Who may try (the election) comes before who may write (the lock); a standby held back by
+      // the store's suppression does not ask, so that it never takes the election's right either.
+      boolean mayTry = !suppressed && election.mayTry();
       synchronized (sessionLock) {
-        if (!suppressed && session.tryLock()) {
+        if (mayTry && session.tryLock()) {
           return true;
         }
-        if (suppressed) {
+        if (!mayTry) {
           session.ping();
         }
       }
@@ -281,6 +288,7 @@ public class Takeover {
     status.failoverSuppressed(false);
     metrics.activated();
     startKeeper(failures);
+    election.activated(failures);
     if (mode == StartMode.RECOVERY) {
       return Optional.of(recover(activation));
     }
@@ -392,6 +400,7 @@ public class Takeover {
     status.storeAvailable(false);
     status.failoverSuppressed(true);
     stopServing(cause);
+    election.standDown(); // the operator marks the Lease; this member leaves it as it is
     if (session != null) {
       if (keeper == null) {
         startKeeper(failures);
@@ -478,6 +487,7 @@ public class Takeover {
 
   /** Someone else holds the store now: drop everything of this activation, keep the session. */
   private void demote() {
+    election.standDown();
     stopServing(StoreErrors.notActive());
     try {
       if (session != null) {
@@ -501,6 +511,7 @@ public class Takeover {
     }
     stopServing(StoreErrors.notActive());
     closeSession();
+    election.release();
     status.storeAvailable(false);
     if (current != EngineState.STOPPED) {
       errors.info(
@@ -513,6 +524,7 @@ public class Takeover {
   /** The member is exiting for a local error: stop everything without waiting. */
   void abandon() {
     stopRequested = true;
+    election.standDown();
     status.storeAvailable(false);
     status.state(EngineState.STOPPING);
     stopServing(StoreErrors.notActive());
