@@ -111,6 +111,19 @@ class OperatorIT {
   }
 
   @Test
+  void theBusAggregatesItsEngines() {
+    create("mu", 1);
+    awaitStatus("mu", s -> "Running".equals(s.getPhase()));
+    awaitTrue(
+        () -> {
+          Bus bus = client.resources(Bus.class).inNamespace(NS).withName("demo").get();
+          return bus.getStatus() != null
+              && bus.getStatus().getEngines().stream()
+                  .anyMatch(e -> e.getName().equals("mu") && "Running".equals(e.getPhase()));
+        });
+  }
+
+  @Test
   void membersFollowTheWantedNumber() {
     create("beta", 2);
     awaitStatus("beta", s -> "Running".equals(s.getPhase()));
