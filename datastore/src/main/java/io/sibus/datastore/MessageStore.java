@@ -95,6 +95,23 @@ public final class MessageStore {
     }
   }
 
+  /** Which of {@code messageIds} are stored here now (on any destination). */
+  public java.util.Set<String> existing(Connection c, List<String> messageIds) throws SQLException {
+    java.util.Set<String> found = new HashSet<>();
+    if (messageIds.isEmpty()) {
+      return found;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.existingIds)) {
+      ps.setArray(1, textArray(c, messageIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(rs.getString(1));
+        }
+      }
+    }
+    return found;
+  }
+
   /** Records receipt locks and counts the deliveries; returns the locked messages with bodies. */
   public List<MessageRow> lockForDelivery(Connection c, List<DeliveryLock> locks)
       throws SQLException {

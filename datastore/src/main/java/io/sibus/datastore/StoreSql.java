@@ -53,6 +53,7 @@ public final class StoreSql {
   final String releaseExpiredLocks;
   final String deleteExpired;
   final String countByDestination;
+  final String existingIds;
   final String reserveIdempotency;
   final String findIdempotency;
   final String purgeIdempotency;
@@ -64,8 +65,9 @@ public final class StoreSql {
   final String readTransmit;
   final String deleteTransmitUpTo;
   final String ackStreamOut;
-  final String negateTicks;
-  final String restoreTicks;
+  final String unassigned;
+  final String assignTicks;
+  final String unassignAll;
   final String resetStreamOut;
   final String countTransmit;
   final String streamIn;
@@ -177,6 +179,7 @@ public final class StoreSql {
             + " WHERE locked_until IS NOT NULL AND locked_until < now()";
     deleteExpired =
         "DELETE FROM " + message + " WHERE expires_at IS NOT NULL AND expires_at < now()";
+    existingIds = "SELECT message_id FROM " + message + " WHERE message_id = ANY(?)";
     countByDestination =
         "SELECT destination, count(*) FROM " + message + " GROUP BY destination ORDER BY 1";
 
@@ -194,8 +197,9 @@ public final class StoreSql {
             + streamOut
             + " (target, reliability, stream_id, next_tick, acked_prefix) VALUES (?, ?, ?, 1, 0)"
             + " ON CONFLICT DO NOTHING";
-    // The row lock serialises tick assignment per stream, and a rolled-back batch gives its
-    // ticks back: ticks are contiguous and commit in order.
+    // Ticks are assigned by the stream's sender, after its handshake, under the stream row's
+    // lock: contiguous, in the order messages were stored, and never before the receiver's state
+    // is known.
     reserveTicks =
         "UPDATE "
             + streamOut
@@ -207,9 +211,9 @@ public final class StoreSql {
     insertTransmit =
         "INSERT INTO "
             + transmit
-            + " ("
-            + transmitColumns
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " (target, reliability, message_id, destination, priority, content_type,"
+            + " correlation_id, properties, body, enqueued_at, expires_at, checksum)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     readTransmit =
         "SELECT "
             + transmitColumns
@@ -223,22 +227,21 @@ public final class StoreSql {
             + streamOut
             + " SET acked_prefix = GREATEST(acked_prefix, ?) WHERE target = ? AND reliability = ?"
             + " AND stream_id = ?";
-    // Renumbering in two steps keeps the primary key unique at every row.
-    negateTicks =
+    unassigned =
+        "SELECT position FROM "
+            + transmit
+            + " WHERE target = ? AND reliability = ? AND tick IS NULL ORDER BY position LIMIT ?"
+            + " FOR UPDATE";
+    assignTicks =
         "UPDATE "
             + transmit
-            + " t SET tick = -r.n FROM (SELECT tick, row_number() OVER (ORDER BY tick) AS n FROM "
-            + transmit
-            + " WHERE target = ? AND reliability = ?) r"
-            + " WHERE t.target = ? AND t.reliability = ? AND t.tick = r.tick";
-    restoreTicks =
-        "UPDATE "
-            + transmit
-            + " SET tick = -tick WHERE target = ? AND reliability = ? AND tick < 0";
+            + " t SET tick = u.tick FROM unnest(?::bigint[], ?::bigint[]) AS u(position, tick)"
+            + " WHERE t.position = u.position";
+    unassignAll = "UPDATE " + transmit + " SET tick = NULL WHERE target = ? AND reliability = ?";
     resetStreamOut =
         "UPDATE "
             + streamOut
-            + " SET stream_id = ?, next_tick = ? + 1, acked_prefix = 0"
+            + " SET stream_id = ?, next_tick = 1, acked_prefix = 0"
             + " WHERE target = ? AND reliability = ?";
     countTransmit = "SELECT target, count(*) FROM " + transmit + " GROUP BY target ORDER BY 1";
     streamIn =

@@ -43,9 +43,20 @@ public final class StreamStore {
     return streams;
   }
 
+  /** Creates the stream to {@code target} with {@code streamId} unless it exists. */
+  public void ensureStream(Connection c, String target, Reliability reliability, UUID streamId)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.createStreamOut)) {
+      ps.setString(1, target);
+      ps.setShort(2, (short) reliability.code());
+      ps.setObject(3, streamId);
+      ps.executeUpdate();
+    }
+  }
+
   /**
-   * Stores messages for another engine on its stream, assigning the next ticks (in the order of
-   * {@code messages}); creates the stream when it is the first message for that target.
+   * Stores messages for another engine, in order, on the stream to it (created when it is the
+   * first). They get their ticks when the stream sends them ({@link #assignTicks}).
    */
   public void transmit(
       Connection c, String target, Reliability reliability, List<MessageRow> messages)
@@ -53,46 +64,73 @@ public final class StreamStore {
     if (messages.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.createStreamOut)) {
-      ps.setString(1, target);
-      ps.setShort(2, (short) reliability.code());
-      ps.setObject(3, UUID.randomUUID());
-      ps.executeUpdate();
-    }
-    long last;
-    try (PreparedStatement ps = c.prepareStatement(sql.reserveTicks)) {
-      ps.setLong(1, messages.size());
-      ps.setString(2, target);
-      ps.setShort(3, (short) reliability.code());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        last = rs.getLong(1) - 1; // next_tick after the update, minus one
-      }
-    }
-    long tick = last - messages.size() + 1;
+    ensureStream(c, target, reliability, UUID.randomUUID());
     try (PreparedStatement ps = c.prepareStatement(sql.insertTransmit)) {
       for (MessageRow m : messages) {
         ps.setString(1, target);
         ps.setShort(2, (short) reliability.code());
-        ps.setLong(3, tick++);
-        ps.setString(4, m.messageId());
-        ps.setString(5, m.destination());
-        ps.setShort(6, (short) m.priority());
-        ps.setString(7, m.contentType());
-        ps.setString(8, m.correlationId());
-        ps.setString(9, m.propertiesJson());
-        ps.setBytes(10, m.body());
-        ps.setTimestamp(11, new Timestamp(m.enqueuedAtMillis()));
+        ps.setString(3, m.messageId());
+        ps.setString(4, m.destination());
+        ps.setShort(5, (short) m.priority());
+        ps.setString(6, m.contentType());
+        ps.setString(7, m.correlationId());
+        ps.setString(8, m.propertiesJson());
+        ps.setBytes(9, m.body());
+        ps.setTimestamp(10, new Timestamp(m.enqueuedAtMillis()));
         if (m.expiresAtMillis() == 0) {
-          ps.setNull(12, Types.TIMESTAMP_WITH_TIMEZONE);
+          ps.setNull(11, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
-          ps.setTimestamp(12, new Timestamp(m.expiresAtMillis()));
+          ps.setTimestamp(11, new Timestamp(m.expiresAtMillis()));
         }
-        ps.setLong(13, m.checksum());
+        ps.setLong(12, m.checksum());
         ps.addBatch();
       }
       ps.executeBatch();
     }
+  }
+
+  /**
+   * Gives the next ticks of the stream to up to {@code limit} messages not yet numbered, in the
+   * order they were stored. Returns the stream after the assignment.
+   */
+  public StreamOut assignTicks(Connection c, StreamOut stream, int limit) throws SQLException {
+    short code = (short) stream.reliability().code();
+    List<Long> positions = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.unassigned)) {
+      ps.setString(1, stream.target());
+      ps.setShort(2, code);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          positions.add(rs.getLong(1));
+        }
+      }
+    }
+    if (positions.isEmpty()) {
+      return stream;
+    }
+    long next;
+    try (PreparedStatement ps = c.prepareStatement(sql.reserveTicks)) {
+      ps.setLong(1, positions.size());
+      ps.setString(2, stream.target());
+      ps.setShort(3, code);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        next = rs.getLong(1);
+      }
+    }
+    Long[] ticks = new Long[positions.size()];
+    long first = next - positions.size();
+    for (int i = 0; i < ticks.length; i++) {
+      ticks[i] = first + i;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.assignTicks)) {
+      ps.setArray(1, c.createArrayOf("bigint", positions.toArray()));
+      ps.setArray(2, c.createArrayOf("bigint", ticks));
+      ps.executeUpdate();
+    }
+    return new StreamOut(
+        stream.target(), stream.reliability(), stream.streamId(), next, stream.ackedPrefix());
   }
 
   /**
@@ -149,30 +187,22 @@ public final class StreamStore {
   }
 
   /**
-   * Restart after restore: a new stream id, and every message still held for the target renumbered
-   * from tick 1. Returns how many messages the new stream carries.
+   * Restart after restore: a new stream id, and every message still held for the receiver is
+   * numbered again from tick 1, in the order it was stored. Returns how many it carries.
    */
   public int restamp(Connection c, String target, Reliability reliability, UUID newStreamId)
       throws SQLException {
     short code = (short) reliability.code();
     int count;
-    try (PreparedStatement ps = c.prepareStatement(sql.negateTicks)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.unassignAll)) {
       ps.setString(1, target);
       ps.setShort(2, code);
-      ps.setString(3, target);
-      ps.setShort(4, code);
       count = ps.executeUpdate();
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.restoreTicks)) {
-      ps.setString(1, target);
-      ps.setShort(2, code);
-      ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.resetStreamOut)) {
       ps.setObject(1, newStreamId);
-      ps.setLong(2, count);
-      ps.setString(3, target);
-      ps.setShort(4, code);
+      ps.setString(2, target);
+      ps.setShort(3, code);
       ps.executeUpdate();
     }
     return count;

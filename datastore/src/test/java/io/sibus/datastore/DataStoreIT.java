@@ -197,14 +197,21 @@ class DataStoreIT {
   }
 
   @Test
-  void aStreamNumbersItsMessagesAndARestartAfterRestoreRenumbersWhatIsLeft() throws SQLException {
+  void aStreamNumbersItsMessagesWhenItSendsThemAndARestartAfterRestoreRenumbersWhatIsLeft()
+      throws SQLException {
     try (Connection c = postgres.connect()) {
       StoreVerifier.create(c, schema);
       StreamStore streams = new StreamStore(schema);
       streams.transmit(c, "me2", Reliability.ASSURED_PERSISTENT, List.of(row(1), row(2)));
       streams.transmit(c, "me2", Reliability.ASSURED_PERSISTENT, List.of(row(3)));
       StreamOut stream = streams.streamsOut(c).get(0);
-      assertThat(stream.nextTick()).isEqualTo(4);
+      assertThat(stream.nextTick()).isEqualTo(1);
+      assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10))
+          .as("nothing is numbered before the stream sends")
+          .isEmpty();
+      stream = streams.assignTicks(c, stream, 2);
+      assertThat(stream.nextTick()).isEqualTo(3);
+      stream = streams.assignTicks(c, stream, 10);
       assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10))
           .extracting(MessageRow::seq, MessageRow::messageId)
           .containsExactly(
@@ -217,8 +224,9 @@ class DataStoreIT {
       assertThat(streams.restamp(c, "me2", Reliability.ASSURED_PERSISTENT, fresh)).isEqualTo(2);
       StreamOut renewed = streams.streamsOut(c).get(0);
       assertThat(renewed.streamId()).isEqualTo(fresh);
-      assertThat(renewed.nextTick()).isEqualTo(3);
+      assertThat(renewed.nextTick()).isEqualTo(1);
       assertThat(renewed.ackedPrefix()).isZero();
+      streams.assignTicks(c, renewed, 10);
       assertThat(streams.pending(c, "me2", Reliability.ASSURED_PERSISTENT, 0, 10))
           .extracting(MessageRow::seq, MessageRow::messageId)
           .containsExactly(

@@ -153,7 +153,7 @@ public final class LoadRunner implements AutoCloseable {
 
   /**
    * The write gap of a failure at {@code nanoTime}: the longest time without an acknowledged send
-   * between 2 s before it and 30 s after it, in milliseconds (-1 when no send was acknowledged
+   * between 0.5 s before it and 5 s after it, in milliseconds (-1 when no send was acknowledged
    * after it). This is the measure CloudNativePG's tests use: the last write on the old primary to
    * the first on the new one.
    */
@@ -161,8 +161,8 @@ public final class LoadRunner implements AutoCloseable {
     if (ackTimes.ceiling(nanoTime) == null) {
       return -1;
     }
-    long from = nanoTime - 2_000_000_000L;
-    long to = nanoTime + 30_000_000_000L;
+    long from = nanoTime - 500_000_000L;
+    long to = nanoTime + 5_000_000_000L;
     long longest = 0;
     Long previous = ackTimes.floor(from);
     for (long t : ackTimes.subSet(from, true, to, true)) {

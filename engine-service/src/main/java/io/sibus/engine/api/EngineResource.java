@@ -29,6 +29,7 @@ public class EngineResource {
   private final StoreContext context;
   private final ErrorLog errors;
   private final Lifecycle lifecycle;
+  private final io.sibus.engine.messaging.Messaging messaging;
   private final Election election;
 
   public EngineResource(
@@ -37,7 +38,9 @@ public class EngineResource {
       StoreContext context,
       ErrorLog errors,
       Lifecycle lifecycle,
-      Election election) {
+      Election election,
+      io.sibus.engine.messaging.Messaging messaging) {
+    this.messaging = messaging;
     this.config = config;
     this.status = status;
     this.context = context;
@@ -64,6 +67,9 @@ public class EngineResource {
     body.put("election", election.kind().value());
     body.put("storeAvailable", status.storeAvailable());
     body.put("schema", context.schema().value());
+    var outbound = messaging.outbound();
+    body.put("restoreDetected", outbound != null && outbound.restoreDetected());
+    body.put("flush", outbound == null ? "NONE" : outbound.flushState().name());
     body.put("lastError", lastError());
     return body;
   }

@@ -18,23 +18,31 @@ import jakarta.ws.rs.core.Response;
 public class TestFaultsResource {
   private final SibusConfig config;
   private final Faults faults;
+  private final io.sibus.engine.messaging.Streams streams;
 
-  public TestFaultsResource(SibusConfig config, Faults faults) {
+  public TestFaultsResource(
+      SibusConfig config, Faults faults, io.sibus.engine.messaging.Streams streams) {
     this.config = config;
     this.faults = faults;
+    this.streams = streams;
   }
 
   @POST
   @Path("{fault}")
   @Consumes(MediaType.WILDCARD)
-  public Response inject(@PathParam("fault") String fault) {
+  public Response inject(
+      @PathParam("fault") String fault,
+      @jakarta.ws.rs.QueryParam("from") Long from,
+      @jakarta.ws.rs.QueryParam("to") Long to) {
     if (!config.engine().testFaults()) {
       throw new ApiException(404, "SIBUS0212E", "No such resource.", "Check the path.");
     }
     switch (fault) {
       case "deadlock" -> faults.deadlock();
       case "spin-writer" -> faults.spinWriter();
-      default -> throw ApiException.badRequest("fault", "use deadlock or spin-writer");
+      case "drop-ticks" ->
+          streams.dropOnce(from == null ? 1 : from, to == null ? Long.MAX_VALUE : to);
+      default -> throw ApiException.badRequest("fault", "use deadlock, spin-writer or drop-ticks");
     }
     return Response.accepted().build();
   }

@@ -14,30 +14,48 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 @Singleton
 public class TokenFilter {
   private final ApiToken token;
+  private final io.sibus.engine.streams.Peers peers;
 
-  public TokenFilter(ApiToken token) {
+  public TokenFilter(ApiToken token, io.sibus.engine.streams.Peers peers) {
     this.token = token;
+    this.peers = peers;
   }
 
   @ServerRequestFilter(preMatching = true)
   public Optional<Response> check(ContainerRequestContext request) {
-    if (!request.getUriInfo().getPath().startsWith("/api/") || !token.required()) {
+    String path = request.getUriInfo().getPath();
+    if (!path.startsWith("/api/")) {
       return Optional.empty();
     }
     String header = request.getHeaderString("Authorization");
-    if (header != null
-        && header.startsWith("Bearer ")
-        && token.matches(header.substring(7).trim())) {
+    String given =
+        header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
+    if (path.startsWith("/api/v1/streams/")) {
+      // Engines call each other with the bus's shared secret, not with the applications' token.
+      Optional<String> secret = peers.secret();
+      if (secret.isEmpty()
+          || (given != null
+              && java.security.MessageDigest.isEqual(
+                  given.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  secret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+        return Optional.empty();
+      }
+      return Optional.of(refuse(header, "the bus's shared secret"));
+    }
+    if (!token.required() || token.matches(given)) {
       return Optional.empty();
     }
-    return Optional.of(
-        ErrorBody.of(
-            new ApiException(
-                401,
-                "SIBUS0204E",
-                header == null
-                    ? "This engine requires a bearer token."
-                    : "The bearer token is not valid.",
-                "Send 'Authorization: Bearer <token>' with the engine's token.")));
+    return Optional.of(refuse(header, "the engine's token"));
+  }
+
+  private static Response refuse(String header, String what) {
+    return ErrorBody.of(
+        new ApiException(
+            401,
+            "SIBUS0204E",
+            header == null
+                ? "This call requires a bearer token."
+                : "The bearer token is not valid.",
+            "Send 'Authorization: Bearer <token>' with " + what + "."));
   }
 }

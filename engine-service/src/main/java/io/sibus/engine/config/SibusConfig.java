@@ -26,6 +26,12 @@ public interface SibusConfig {
 
     /** The bus topology file (engines, destinations); reloaded when it changes. */
     Optional<String> configFile();
+
+    /**
+     * The bus's shared secret for engine-to-engine calls; overrides the {@code secret} of the bus
+     * file (on Kubernetes it comes from a Secret rather than the ConfigMap).
+     */
+    Optional<String> secret();
   }
 
   /** The engine and this member of it. */
@@ -89,6 +95,21 @@ public interface SibusConfig {
     /** Most nonpersistent messages held in memory, over all destinations. */
     @WithDefault("100000")
     int nonpersistentCapacity();
+
+    /**
+     * Flush the delivery streams by itself when a restored data store is detected at a stream
+     * handshake (SIBUS0785E). Off by default: an operator or a person decides.
+     */
+    @WithDefault("false")
+    boolean autoFlushOnRestore();
+
+    /** Most messages sent to another engine in one stream request. */
+    @WithDefault("500")
+    int streamBatch();
+
+    /** Most messages held for one other engine; sends beyond are refused until it catches up. */
+    @WithDefault("100000")
+    int maxPendingPerTarget();
 
     /** Test-only: enables the fault-injection endpoints. Never set in production. */
     @WithName("test-faults")

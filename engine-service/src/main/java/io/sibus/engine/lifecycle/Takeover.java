@@ -297,6 +297,7 @@ public class Takeover {
             dataSource,
             context.ownership(),
             context.messages(),
+            context.streams(),
             failures,
             monitor,
             faults,
@@ -304,7 +305,17 @@ public class Takeover {
             config.engine().writerThreads(),
             config.engine().maxBatch());
     writer.start(activation.epoch());
-    messaging.activate(activation.epoch(), activation.incarnation(), writer, failures);
+    // Restart after restore: every delivery stream is flushed; SIBUS0783I when all are.
+    Runnable flushed =
+        mode != StartMode.RESTART_AFTER_RESTORE
+            ? null
+            : () ->
+                errors.info(
+                    "SIBUS0783I",
+                    "Messaging engine "
+                        + engine()
+                        + " started, flush of all delivery streams completed.");
+    messaging.activate(activation.epoch(), activation.incarnation(), writer, failures, flushed);
     status.storeAvailable(true);
     status.state(EngineState.ACTIVE);
     errors.info(
@@ -318,11 +329,6 @@ public class Takeover {
             + ", incarnation "
             + activation.incarnation()
             + ").");
-    if (mode == StartMode.RESTART_AFTER_RESTORE) {
-      errors.info(
-          "SIBUS0783I",
-          "Messaging engine " + engine() + " started, flush of all delivery streams completed.");
-    }
     return Optional.of(Outcome.ACTIVE);
   }
 

@@ -23,6 +23,10 @@ final class ActiveStore {
   final AtomicLong seq = new AtomicLong();
   final AtomicInteger memoryMessages = new AtomicInteger();
   final NonpersistentKeys memoryKeys = new NonpersistentKeys();
+
+  /** This activation's outgoing delivery streams. */
+  volatile io.sibus.engine.streams.Outbound outbound;
+
   private final Map<String, QueueIndex> queues = new ConcurrentHashMap<>();
 
   ActiveStore(

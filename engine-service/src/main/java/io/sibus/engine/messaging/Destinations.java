@@ -10,6 +10,7 @@ import java.util.Optional;
 public final class Destinations {
   private final String engine;
   private volatile Map<String, Destination> local;
+  private volatile Map<String, Destination> remote = Map.of();
 
   public Destinations(String engine, BusTopology topology) {
     this.engine = engine;
@@ -35,7 +36,28 @@ public final class Destinations {
     }
     Destination exception = Destination.exceptionDestination(engine);
     next.put(exception.name(), exception);
+    Map<String, Destination> elsewhere = new LinkedHashMap<>();
+    for (BusTopology.DestinationDef d : topology.destinations()) {
+      if (d.localizedOn() != null && !engine.equals(d.localizedOn())) {
+        elsewhere.put(
+            d.name(),
+            new Destination(
+                d.name(),
+                d.type(),
+                d.localizedOn(),
+                d.defaultReliability(),
+                d.maxRedeliveries(),
+                d.maxDepth(),
+                false));
+      }
+    }
     local = next;
+    remote = elsewhere;
+  }
+
+  /** A destination of the bus localized on another engine (sends go there by stream). */
+  public Optional<Destination> findRemote(String name) {
+    return Optional.ofNullable(remote.get(name));
   }
 
   public Optional<Destination> find(String name) {

@@ -6,6 +6,7 @@ import io.sibus.engine.bus.BusConfigSource;
 import io.sibus.engine.bus.BusTopology;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.error.ApiException;
+import io.sibus.engine.error.ErrorLog;
 import io.sibus.engine.lifecycle.EngineState;
 import io.sibus.engine.lifecycle.MemberStatus;
 import io.sibus.engine.metrics.EngineMetrics;
@@ -13,6 +14,8 @@ import io.sibus.engine.store.GroupCommit;
 import io.sibus.engine.store.StoreContext;
 import io.sibus.engine.store.StoreFailures;
 import io.sibus.engine.store.TxOp;
+import io.sibus.engine.streams.Outbound;
+import io.sibus.engine.streams.Peers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +51,8 @@ public class Messaging {
   private final EngineMetrics metrics;
   private final java.util.Set<String> depthGauges =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Peers peers;
+  private final ErrorLog errors;
   private volatile ActiveStore active;
 
   public Messaging(
@@ -55,7 +61,11 @@ public class Messaging {
       StoreContext context,
       DataSource dataSource,
       BusConfigSource bus,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      Peers peers,
+      ErrorLog errors) {
+    this.peers = peers;
+    this.errors = errors;
     this.config = config;
     this.status = status;
     this.context = context;
@@ -70,7 +80,14 @@ public class Messaging {
               t.setDaemon(true);
               return t;
             });
-    this.sending = new Sending(metrics, config.engine().nonpersistentCapacity());
+    this.sending =
+        new Sending(
+            metrics,
+            config.engine().nonpersistentCapacity(),
+            config.engine().maxPendingPerTarget(),
+            peers,
+            config.engine().name(),
+            executor);
     this.exceptions = new ExceptionRouter(context.messages(), destinations);
     this.delivering = new Delivering(metrics, exceptions, executor);
     this.sweeper = new Sweeper(this);
@@ -95,10 +112,23 @@ public class Messaging {
    * serving. Messages of destinations the configuration no longer has are moved to the exception
    * destination.
    */
-  public void activate(long epoch, UUID incarnation, GroupCommit writer, StoreFailures failures)
+  public void activate(
+      long epoch, UUID incarnation, GroupCommit writer, StoreFailures failures, Runnable flushed)
       throws SQLException {
     ActiveStore store =
         new ActiveStore(config.engine().name(), epoch, incarnation, writer, failures);
+    store.outbound =
+        new Outbound(
+            config.engine().name(),
+            writer,
+            dataSource,
+            context.streams(),
+            peers,
+            errors,
+            failures,
+            config.engine().streamBatch(),
+            config.engine().autoFlushOnRestore());
+    store.outbound.load();
     long now = System.currentTimeMillis();
     try (Connection c = dataSource.getConnection()) {
       store.seq.set(context.messages().maxSeq(c));
@@ -107,11 +137,32 @@ public class Messaging {
     active = store;
     moveOrphans(store);
     sweeper.start(config.engine().pollInterval());
+    if (flushed != null) {
+      List<String> others =
+          bus.current().engines().stream()
+              .filter(e -> !e.urls().isEmpty()) // an engine without an address cannot be told
+              .map(BusTopology.EngineRef::name)
+              .filter(name -> !name.equals(config.engine().name()))
+              .toList();
+      store.outbound.flushAll(others, flushed);
+    } else {
+      store.outbound.startSending();
+    }
+  }
+
+  /** The outgoing streams of the active member (null otherwise). */
+  public Outbound outbound() {
+    ActiveStore store = active;
+    return store == null ? null : store.outbound;
   }
 
   /** Stops serving; the in-memory state (nonpersistent messages included) is dropped. */
   public void deactivate() {
     sweeper.stop();
+    ActiveStore store = active;
+    if (store != null && store.outbound != null) {
+      store.outbound.stop();
+    }
     active = null;
   }
 
@@ -166,7 +217,15 @@ public class Messaging {
 
   public CompletableFuture<SendResult> send(String destination, SendRequest request) {
     ActiveStore store = requireActive();
-    return sending.send(store, requireDestination(destination), request);
+    Optional<Destination> local = destinations.find(destination);
+    if (local.isPresent()) {
+      return sending.send(store, local.get(), request);
+    }
+    Destination remote =
+        destinations
+            .findRemote(destination)
+            .orElseThrow(() -> ApiException.unknownDestination(destination));
+    return sending.sendRemote(store, remote, request);
   }
 
   public CompletableFuture<List<Delivery>> receive(
@@ -271,6 +330,7 @@ public class Messaging {
     long window = bus.current().dedupWindow().toMillis();
     store.memoryKeys.purge(System.currentTimeMillis() - window);
     store.writer.submit(new TxOp<>(c -> context.messages().purgeIdempotency(c, window)));
+    store.writer.submit(new TxOp<>(c -> context.streams().purgeSeen(c, window)));
   }
 
   private void topologyChanged(BusTopology topology) {
@@ -306,6 +366,41 @@ public class Messaging {
   }
 
   private Destination requireDestination(String name) {
-    return destinations.find(name).orElseThrow(() -> ApiException.unknownDestination(name));
+    Optional<Destination> local = destinations.find(name);
+    if (local.isPresent()) {
+      return local.get();
+    }
+    Optional<Destination> remote = destinations.findRemote(name);
+    if (remote.isPresent()) {
+      String engine = remote.get().localizedOn();
+      List<String> urls =
+          bus.current().engine(engine).map(BusTopology.EngineRef::urls).orElse(List.of());
+      throw new ApiException(
+              409,
+              "SIBUS0215E",
+              "Destination "
+                  + name
+                  + " is localized on messaging engine "
+                  + engine
+                  + "; its messages are received there.",
+              "Receive from messaging engine "
+                  + engine
+                  + (urls.isEmpty() ? "." : " at " + urls + "."))
+          .detail("localizedOn", engine)
+          .detail("urls", urls);
+    }
+    throw ApiException.unknownDestination(name);
+  }
+
+  ActiveStore activeStore() {
+    return requireActive();
+  }
+
+  Destinations destinationSet() {
+    return destinations;
+  }
+
+  long dedupWindowMillis() {
+    return bus.current().dedupWindow().toMillis();
   }
 }

@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Message properties as stored: a JSON object with sorted keys, so its checksum is stable. */
-final class PropertiesCodec {
+public final class PropertiesCodec {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<TreeMap<String, String>> MAP = new TypeReference<>() {};
 
   private PropertiesCodec() {}
 
-  static String encode(Map<String, String> properties) {
+  public static String encode(Map<String, String> properties) {
     try {
       return JSON.writeValueAsString(new TreeMap<>(properties));
     } catch (JsonProcessingException e) {
@@ -23,7 +23,7 @@ final class PropertiesCodec {
     }
   }
 
-  static Map<String, String> decode(String json) {
+  public static Map<String, String> decode(String json) {
     try {
       return json == null || json.isEmpty() ? new TreeMap<>() : JSON.readValue(json, MAP);
     } catch (JsonProcessingException e) {

@@ -5,7 +5,12 @@ import io.sibus.datastore.Reliability;
 import io.sibus.engine.error.ApiException;
 import io.sibus.engine.metrics.EngineMetrics;
 import io.sibus.engine.store.InsertOp;
+import io.sibus.engine.store.StoreErrors;
+import io.sibus.engine.streams.Peers;
+import io.sibus.engine.streams.StreamProtocol;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The send path. Persistent messages go through group commit (assured: answered after the commit;
@@ -14,10 +19,122 @@ import java.util.concurrent.CompletableFuture;
 final class Sending {
   private final EngineMetrics metrics;
   private final int nonpersistentCapacity;
+  private final int maxPendingPerTarget;
+  private final Peers peers;
+  private final String engine;
+  private final Executor executor;
 
-  Sending(EngineMetrics metrics, int nonpersistentCapacity) {
+  Sending(
+      EngineMetrics metrics,
+      int nonpersistentCapacity,
+      int maxPendingPerTarget,
+      Peers peers,
+      String engine,
+      Executor executor) {
     this.metrics = metrics;
     this.nonpersistentCapacity = nonpersistentCapacity;
+    this.maxPendingPerTarget = maxPendingPerTarget;
+    this.peers = peers;
+    this.engine = engine;
+    this.executor = executor;
+  }
+
+  /**
+   * A send to a destination localized on another engine. Persistent messages are stored here first,
+   * on the delivery stream to that engine (assured: answered after that commit), and forwarded by
+   * the stream; nonpersistent ones are handed over at once.
+   */
+  CompletableFuture<SendResult> sendRemote(
+      ActiveStore store, Destination destination, SendRequest r) {
+    Reliability reliability =
+        r.reliability() != null ? r.reliability() : destination.defaultReliability();
+    String target = destination.localizedOn();
+    metrics.sent(destination.name(), reliability);
+    if (!reliability.persistent()) {
+      return forward(destination, r, reliability, store.ids.next());
+    }
+    if (store.outbound.pending(target) >= maxPendingPerTarget) {
+      throw new ApiException(
+              503,
+              "SIBUS0221E",
+              "Messaging engine "
+                  + target
+                  + " has not taken "
+                  + maxPendingPerTarget
+                  + " messages held for it yet; new sends for it wait.",
+              "Retry shortly; check that messaging engine " + target + " runs.")
+          .retryAfter(1);
+    }
+    if (!store.writer.accepting()) {
+      throw StoreErrors.unavailable();
+    }
+    long now = System.currentTimeMillis();
+    String id = store.ids.next();
+    MessageRow row =
+        MessageRow.create(
+            0,
+            id,
+            destination.name(),
+            r.priority(),
+            reliability,
+            r.contentType(),
+            r.correlationId(),
+            PropertiesCodec.encode(r.properties()),
+            r.body(),
+            now,
+            r.timeToLiveMillis() > 0 ? now + r.timeToLiveMillis() : 0);
+    InsertOp op = new InsertOp(row, r.idempotencyKey(), target);
+    op.afterCommit(
+        () -> {
+          if (!op.result().duplicate()) {
+            store.outbound.committed(target, reliability, 1);
+          }
+        });
+    CompletableFuture<InsertOp.Result> committed = store.writer.submit(op);
+    if (reliability == Reliability.ASSURED_PERSISTENT || r.idempotencyKey() != null) {
+      return committed.thenApply(res -> new SendResult(res.messageId(), res.duplicate()));
+    }
+    return CompletableFuture.completedFuture(new SendResult(id, false));
+  }
+
+  /** Nonpersistent messages cross over at once; if the other engine cannot take them, they fail. */
+  private CompletableFuture<SendResult> forward(
+      Destination destination, SendRequest r, Reliability reliability, String id) {
+    StreamProtocol.Tick message =
+        new StreamProtocol.Tick(
+            0,
+            id,
+            destination.name(),
+            r.priority(),
+            r.contentType(),
+            r.correlationId(),
+            r.properties(),
+            Base64.getEncoder().encodeToString(r.body()),
+            System.currentTimeMillis(),
+            r.timeToLiveMillis());
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return peers.post(
+                destination.localizedOn(),
+                Peers.path(engine, "forward"),
+                new StreamProtocol.Forward(engine, reliability.name(), message, r.idempotencyKey()),
+                SendResult.class);
+          } catch (Peers.PeerException e) {
+            throw new ApiException(
+                    503,
+                    "SIBUS0220E",
+                    "Messaging engine "
+                        + destination.localizedOn()
+                        + " did not take the"
+                        + " nonpersistent message: "
+                        + e.getMessage(),
+                    "Retry, or send with a persistent reliability level (stored here and forwarded"
+                        + " when it can be).")
+                .retryAfter(1);
+          }
+        },
+        executor);
   }
 
   CompletableFuture<SendResult> send(ActiveStore store, Destination destination, SendRequest r) {

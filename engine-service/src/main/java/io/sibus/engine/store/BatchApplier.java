@@ -4,6 +4,7 @@ import io.sibus.datastore.DeliveryLock;
 import io.sibus.datastore.IdempotencyClaim;
 import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
+import io.sibus.datastore.StreamStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -18,9 +19,11 @@ import java.util.Map;
  */
 final class BatchApplier {
   private final MessageStore store;
+  private final StreamStore streams;
 
-  BatchApplier(MessageStore store) {
+  BatchApplier(MessageStore store, StreamStore streams) {
     this.store = store;
+    this.streams = streams;
   }
 
   void apply(Connection c, List<WriteOp<?>> ops) throws SQLException {
@@ -82,6 +85,7 @@ final class BatchApplier {
     Map<InsertOp, String> duplicates = new HashMap<>();
     earlier.forEach((claim, messageId) -> duplicates.put(byClaim.get(claim), messageId));
     List<MessageRow> rows = new ArrayList<>();
+    Map<String, List<InsertOp>> outgoing = new LinkedHashMap<>();
     for (InsertOp op : inserts) {
       InsertOp first = repeats.get(op);
       if (first != null) {
@@ -89,12 +93,22 @@ final class BatchApplier {
         op.result = new InsertOp.Result(id, true);
       } else if (duplicates.containsKey(op)) {
         op.result = new InsertOp.Result(duplicates.get(op), true);
-      } else {
+      } else if (op.target == null) {
         rows.add(op.row);
+        op.result = new InsertOp.Result(op.row.messageId(), false);
+      } else {
+        outgoing
+            .computeIfAbsent(op.target + '\u0000' + op.row.reliability(), k -> new ArrayList<>())
+            .add(op);
         op.result = new InsertOp.Result(op.row.messageId(), false);
       }
     }
     store.insert(c, rows);
+    for (List<InsertOp> stream : outgoing.values()) {
+      InsertOp first = stream.get(0);
+      streams.transmit(
+          c, first.target, first.row.reliability(), stream.stream().map(op -> op.row).toList());
+    }
   }
 
   private void applyLocks(Connection c, List<LockOp> ops) throws SQLException {

@@ -50,6 +50,7 @@ public final class GroupCommit {
       DataSource dataSource,
       Ownership ownership,
       io.sibus.datastore.MessageStore store,
+      io.sibus.datastore.StreamStore streams,
       StoreFailures failures,
       LoopMonitor monitor,
       Faults faults,
@@ -58,7 +59,7 @@ public final class GroupCommit {
       int maxBatch) {
     this.dataSource = dataSource;
     this.ownership = ownership;
-    this.applier = new BatchApplier(store);
+    this.applier = new BatchApplier(store, streams);
     this.failures = failures;
     this.monitor = monitor;
     this.faults = faults;

@@ -5,6 +5,7 @@ import io.sibus.datastore.EngineIdentity;
 import io.sibus.datastore.MessageStore;
 import io.sibus.datastore.Ownership;
 import io.sibus.datastore.SchemaName;
+import io.sibus.datastore.StreamStore;
 import io.sibus.engine.config.SibusConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
@@ -22,6 +23,7 @@ public class StoreContext {
   private final SchemaName schema;
   private final Ownership ownership;
   private final MessageStore messages;
+  private final StreamStore streams;
   private final String member;
   private final String url;
   private final String jdbcUrl;
@@ -44,6 +46,7 @@ public class StoreContext {
     this.schema = new SchemaName(schemaName);
     this.ownership = new Ownership(schema, identity);
     this.messages = new MessageStore(schema);
+    this.streams = new StreamStore(schema);
     this.member = config.engine().member().orElseGet(StoreContext::hostName);
     this.url = config.engine().url().orElse("http://" + hostName() + ":" + httpPort);
     this.jdbcUrl =
@@ -70,6 +73,10 @@ public class StoreContext {
 
   public MessageStore messages() {
     return messages;
+  }
+
+  public StreamStore streams() {
+    return streams;
   }
 
   /** This member's name. */

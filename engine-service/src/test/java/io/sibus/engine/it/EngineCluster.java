@@ -87,6 +87,11 @@ final class EngineCluster implements AutoCloseable {
 
   /** Launches a member of {@code engine}; {@code overrides} come on top of the defaults. */
   MemberProcess launch(String engine, String member, Map<String, String> overrides) {
+    return launch(engine, member, 0, overrides);
+  }
+
+  /** Launches a member on a given port (0: any free one). */
+  MemberProcess launch(String engine, String member, int port, Map<String, String> overrides) {
     Path jar =
         Path.of(System.getProperty("sibus.engine.jar", "target/quarkus-app/quarkus-run.jar"));
     Map<String, String> props = defaults(engine);
@@ -94,12 +99,40 @@ final class EngineCluster implements AutoCloseable {
     MemberProcess process =
         MemberProcess.launch(
             new MemberProcess.Spec(jar, member)
+                .port(port)
                 .workDirectory(work.resolve("run-" + run))
                 .jvmOption("-Xmx192m")
                 .jvmOption("-XX:TieredStopAtLevel=1")
                 .properties(props));
     members.add(process);
     return process;
+  }
+
+  /**
+   * A bus file with engines at known member ports: {@code me1 -> [p1, p2]}, and the given
+   * destinations (YAML list items), secret and deduplication window.
+   */
+  void writeBus(
+      Map<String, List<Integer>> engines, String destinations, String secret, String dedupWindow) {
+    StringBuilder yaml =
+        new StringBuilder(
+            "bus: itbus\nsecret: " + secret + "\ndedupWindow: " + dedupWindow + "\nengines:\n");
+    engines.forEach(
+        (name, ports) -> {
+          yaml.append("  - name: ").append(name).append("\n    urls: [");
+          yaml.append(String.join(", ", ports.stream().map(p -> "http://127.0.0.1:" + p).toList()));
+          yaml.append("]\n");
+        });
+    yaml.append("destinations:\n").append(destinations);
+    writeBusFile(yaml.toString());
+  }
+
+  static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   MemberProcess launch(String engine, String member) {
