@@ -11,13 +11,20 @@ public record EngineReport(
     boolean failoverSuppressed,
     String lastErrorClass,
     String lastErrorCode,
-    String lastErrorMessage) {
+    String lastErrorMessage,
+    boolean restoreDetected,
+    String flush) {
 
   public static final EngineReport UNREACHABLE =
-      new EngineReport("UNKNOWN", null, null, false, null, null, null);
+      new EngineReport("UNKNOWN", null, null, false, null, null, null, false, null);
 
   public boolean reachable() {
     return !"UNKNOWN".equals(state);
+  }
+
+  /** A restart after restore has flushed every delivery stream (or the engine has none). */
+  public boolean flushCompleted() {
+    return flush == null || "COMPLETED".equals(flush);
   }
 
   public boolean is(String value) {

@@ -45,7 +45,9 @@ public class HttpEngineAdmin implements EngineAdmin {
           engine.path("failoverSuppressed").asBoolean(false),
           text(error, "class"),
           text(error, "code"),
-          text(error, "message"));
+          text(error, "message"),
+          engine.path("restoreDetected").asBoolean(false),
+          text(engine, "flush"));
     } catch (IOException e) {
       return EngineReport.UNREACHABLE;
     } catch (InterruptedException e) {

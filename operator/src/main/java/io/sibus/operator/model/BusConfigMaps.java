@@ -32,6 +32,30 @@ public final class BusConfigMaps {
     return bus + "-bus";
   }
 
+  /** The Secret holding the bus's shared secret (engines authenticate each other with it). */
+  public static String secretName(String bus) {
+    return bus + "-bus-secret";
+  }
+
+  /** A new shared secret for a bus: 32 random bytes. */
+  public static io.fabric8.kubernetes.api.model.Secret secret(String namespace, String bus) {
+    byte[] random = new byte[32];
+    new java.security.SecureRandom().nextBytes(random);
+    return new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata()
+        .withName(secretName(bus))
+        .withNamespace(namespace)
+        .withLabels(Map.of(Labels.BUS, bus, Labels.MANAGED_BY, Labels.OPERATOR))
+        .endMetadata()
+        .withStringData(
+            Map.of(
+                SECRET_KEY,
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random)))
+        .build();
+  }
+
+  public static final String SECRET_KEY = "secret";
+
   /**
    * @param serviceHosts the address of each engine's Service (cluster IP or DNS name)
    */

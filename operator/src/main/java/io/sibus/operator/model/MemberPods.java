@@ -100,6 +100,9 @@ public final class MemberPods {
     env.add(value("SIBUS_ENGINE_ELECTION", "kubernetes"));
     env.add(value("SIBUS_ENGINE_INITIAL_STATE", "STOPPED"));
     env.add(value("SIBUS_BUS_CONFIG_FILE", CONFIG_DIR + "/" + BusConfigMaps.KEY));
+    env.add(
+        secret(
+            "SIBUS_BUS_SECRET", BusConfigMaps.secretName(spec.getBus()), BusConfigMaps.SECRET_KEY));
     env.add(value("QUARKUS_HTTP_PORT", Integer.toString(port)));
     env.add(value("QUARKUS_DATASOURCE_JDBC_URL", store.getJdbcUrl()));
     if (store.getCredentialsSecret() != null) {

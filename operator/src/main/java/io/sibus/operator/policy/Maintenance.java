@@ -114,7 +114,9 @@ public final class Maintenance {
               tokens.restartAfterRestore(),
               "Pending",
               "member " + target + " is gone; starting again");
-    } else if (m.reports("ACTIVE") && "RESTART_AFTER_RESTORE".equals(m.report().startMode())) {
+    } else if (m.reports("ACTIVE")
+        && "RESTART_AFTER_RESTORE".equals(m.report().startMode())
+        && m.report().flushCompleted()) {
       plan.restartAfterRestore =
           new MaintenancePlan.Phase(tokens.restartAfterRestore(), "Completed", target);
     } else if (m.reports("GLOBAL_ERROR") || m.reports("DISABLED")) {

@@ -29,6 +29,14 @@ public class BusConfigSync {
   }
 
   public void sync(String namespace, String busName) {
+    if (client.secrets().inNamespace(namespace).withName(BusConfigMaps.secretName(busName)).get()
+        == null) {
+      client
+          .secrets()
+          .inNamespace(namespace)
+          .resource(BusConfigMaps.secret(namespace, busName))
+          .create();
+    }
     Bus bus = client.resources(Bus.class).inNamespace(namespace).withName(busName).get();
     List<MessagingEngine> engines = engines(namespace, busName);
     List<Destination> destinations =

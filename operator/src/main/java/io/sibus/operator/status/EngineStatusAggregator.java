@@ -110,8 +110,7 @@ public final class EngineStatusAggregator {
         rar != null && "Completed".equals(rar.getPhase()),
         rar == null ? "NotRequested" : rar.getPhase(),
         rar == null ? null : rar.getMessage());
-    boolean restoreDetected =
-        in.members().stream().anyMatch(m -> "SIBUS0785E".equals(m.report().lastErrorCode()));
+    boolean restoreDetected = in.members().stream().anyMatch(m -> m.report().restoreDetected());
     c.set("RestoreDetected", restoreDetected, restoreDetected ? "StreamsBehind" : "None", null);
     c.set("ReconciliationPaused", false, "NotPaused", null);
     s.setConditions(c.build());

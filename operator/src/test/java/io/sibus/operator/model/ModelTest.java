@@ -36,6 +36,8 @@ class ModelTest {
     assertThat(env.get("SIBUS_ENGINE_MAX_MESSAGE_SIZE").getValue()).isEqualTo("65536");
     assertThat(env.get("QUARKUS_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getName())
         .isEqualTo("pg");
+    assertThat(env.get("SIBUS_BUS_SECRET").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("demo-bus-secret");
     assertThat(env.get("SIBUS_ENGINE_MEMBER").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
     assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())

@@ -131,7 +131,7 @@ class FailoverPolicyTest {
   }
 
   static EngineReport report(String state) {
-    return new EngineReport(state, "NORMAL", null, false, null, null, null);
+    return new EngineReport(state, "NORMAL", null, false, null, null, null, false, null);
   }
 
   static MemberView global(String name) {
@@ -147,7 +147,15 @@ class FailoverPolicyTest {
         null,
         null,
         new EngineReport(
-            "GLOBAL_ERROR", "NORMAL", name, true, "GLOBAL", "SIBUS1539E", "corrupted"));
+            "GLOBAL_ERROR",
+            "NORMAL",
+            name,
+            true,
+            "GLOBAL",
+            "SIBUS1539E",
+            "corrupted",
+            false,
+            null));
   }
 
   static MemberView withRestarts(MemberView m, int restarts) {

@@ -84,7 +84,7 @@ class MaintenanceTest {
             null,
             null,
             null,
-            new EngineReport("STOPPED", "RECOVERY", null, false, null, null, null));
+            new EngineReport("STOPPED", "RECOVERY", null, false, null, null, null, false, null));
     MaintenancePlan p3 =
         Maintenance.plan(
             true,
@@ -120,7 +120,8 @@ class MaintenanceTest {
             null,
             null,
             null,
-            new EngineReport("ACTIVE", "RESTART_AFTER_RESTORE", null, false, null, null, null));
+            new EngineReport(
+                "ACTIVE", "RESTART_AFTER_RESTORE", null, false, null, null, null, false, null));
     MaintenancePlan p5 =
         Maintenance.plan(
             true,
@@ -139,6 +140,64 @@ class MaintenanceTest {
             null,
             List.of(flushed, member("me-1", "STOPPED")));
     assertThat(p6.calls()).containsExactly(new MaintenancePlan.Call("me-1", "start", "NORMAL"));
+  }
+
+  @Test
+  void aRestartAfterRestoreCompletesOnlyWhenEveryStreamIsFlushed() {
+    Tokens recorded = new Tokens("r1", "r1", null, null, null, null, null, null);
+    MemberView flushing =
+        new MemberView(
+            "me-0",
+            "u",
+            true,
+            false,
+            true,
+            true,
+            0,
+            null,
+            null,
+            null,
+            new EngineReport(
+                "ACTIVE",
+                "RESTART_AFTER_RESTORE",
+                null,
+                false,
+                null,
+                null,
+                null,
+                false,
+                "IN_PROGRESS"));
+    assertThat(
+            Maintenance.plan(true, recorded, null, "Flushing", "me-0", List.of(flushing))
+                .restartAfterRestore())
+        .isNull();
+    MemberView flushed =
+        new MemberView(
+            "me-0",
+            "u",
+            true,
+            false,
+            true,
+            true,
+            0,
+            null,
+            null,
+            null,
+            new EngineReport(
+                "ACTIVE",
+                "RESTART_AFTER_RESTORE",
+                null,
+                false,
+                null,
+                null,
+                null,
+                false,
+                "COMPLETED"));
+    assertThat(
+            Maintenance.plan(true, recorded, null, "Flushing", "me-0", List.of(flushed))
+                .restartAfterRestore()
+                .phase())
+        .isEqualTo("Completed");
   }
 
   @Test
@@ -177,7 +236,9 @@ class MaintenanceTest {
                 true,
                 "GLOBAL",
                 "SIBUS1539E",
-                "bad row"));
+                "bad row",
+                false,
+                null));
     MaintenancePlan plan =
         Maintenance.plan(true, recorded, null, "Flushing", "me-0", List.of(failed));
     assertThat(plan.restartAfterRestore().phase()).isEqualTo("Failed");
@@ -199,7 +260,7 @@ class MaintenanceTest {
             null,
             null,
             null,
-            new EngineReport("STANDBY", "NORMAL", null, true, null, null, null));
+            new EngineReport("STANDBY", "NORMAL", null, true, null, null, null, false, null));
     MaintenancePlan plan =
         Maintenance.plan(
             true, clear, null, null, null, List.of(FailoverPolicyTest.global("me-0"), held));

@@ -184,7 +184,9 @@ public class FakeEngines implements EngineAdmin {
         "GLOBAL_ERROR".equals(m.state) || suppressed(m),
         m.errorClass,
         m.errorCode,
-        m.errorCode == null ? null : "simulated");
+        m.errorCode == null ? null : "simulated",
+        false,
+        null);
   }
 
   @Override
