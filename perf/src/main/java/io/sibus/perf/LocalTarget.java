@@ -15,13 +15,20 @@ import java.time.Duration;
 final class LocalTarget implements AutoCloseable {
   private final LocalPostgres postgres;
   private final MemberProcess member;
+  private final MemberProcess receiver;
 
-  private LocalTarget(LocalPostgres postgres, MemberProcess member) {
+  private LocalTarget(LocalPostgres postgres, MemberProcess member, MemberProcess receiver) {
     this.postgres = postgres;
     this.member = member;
+    this.receiver = receiver;
   }
 
-  static LocalTarget start(Path home, Path work) throws IOException, InterruptedException {
+  /**
+   * Starts PostgreSQL and one engine {@code perf} with the queue {@code perf}; with {@code
+   * crossEngine}, a second engine {@code perf2} holds the queue and the first forwards to it.
+   */
+  static LocalTarget start(Path home, Path work, boolean crossEngine)
+      throws IOException, InterruptedException {
     Path jar = home.resolve("engine-service/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -29,26 +36,50 @@ final class LocalTarget implements AutoCloseable {
     }
     Files.createDirectories(work);
     LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
+    int port1 = freePort();
+    int port2 = freePort();
     Path busFile = work.resolve("bus.yaml");
     Files.writeString(
         busFile,
-        "bus: perf\nengines: [{name: perf}]\ndestinations: [{name: perf, localizedOn: perf}]\n");
-    MemberProcess member =
-        MemberProcess.launch(
-            new MemberProcess.Spec(jar, "perf-0")
-                .workDirectory(work)
-                .jvmOption("-Xmx512m")
-                .property("sibus.bus.name", "perf")
-                .property("sibus.engine.name", "perf")
-                .property("sibus.bus.config-file", busFile.toString())
-                .property("quarkus.datasource.jdbc.url", postgres.jdbcUrl())
-                .property("quarkus.datasource.username", LocalPostgres.USER));
-    LocalTarget target = new LocalTarget(postgres, member);
+        "bus: perf\nsecret: perf-secret\nengines:\n  - {name: perf, urls: [\"http://127.0.0.1:"
+            + port1
+            + "\"]}\n  - {name: perf2, urls: [\"http://127.0.0.1:"
+            + port2
+            + "\"]}\n"
+            + "destinations: [{name: perf, localizedOn: "
+            + (crossEngine ? "perf2" : "perf")
+            + "}]\n");
+    MemberProcess member = launch(jar, work, "perf", port1, busFile, postgres);
+    MemberProcess receiver =
+        crossEngine ? launch(jar, work, "perf2", port2, busFile, postgres) : null;
+    LocalTarget target = new LocalTarget(postgres, member, receiver);
+    for (MemberProcess m :
+        receiver == null ? java.util.List.of(member) : java.util.List.of(member, receiver)) {
+      awaitActive(m, target);
+    }
+    return target;
+  }
+
+  private static MemberProcess launch(
+      Path jar, Path work, String engine, int port, Path busFile, LocalPostgres postgres) {
+    return MemberProcess.launch(
+        new MemberProcess.Spec(jar, engine + "-0")
+            .workDirectory(work)
+            .port(port)
+            .jvmOption("-Xmx512m")
+            .property("sibus.bus.name", "perf")
+            .property("sibus.engine.name", engine)
+            .property("sibus.bus.config-file", busFile.toString())
+            .property("quarkus.datasource.jdbc.url", postgres.jdbcUrl())
+            .property("quarkus.datasource.username", LocalPostgres.USER));
+  }
+
+  private static void awaitActive(MemberProcess m, LocalTarget target) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        if ("ACTIVE".equals(new EngineClient(member.url()).engine().text("state"))) {
-          return target;
+        if ("ACTIVE".equals(new EngineClient(m.url()).engine().text("state"))) {
+          return;
         }
       } catch (IOException notYet) {
         // starting
@@ -56,8 +87,18 @@ final class LocalTarget implements AutoCloseable {
       Thread.sleep(100);
     }
     target.close();
-    throw new IllegalStateException(
-        "the local engine did not become active; see " + member.logFile());
+    throw new IllegalStateException("the local engine did not become active; see " + m.logFile());
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Where consumers receive: the engine that holds the queue. */
+  String receiveUrl() {
+    return receiver == null ? member.url() : receiver.url();
   }
 
   String url() {
@@ -71,6 +112,9 @@ final class LocalTarget implements AutoCloseable {
   @Override
   public void close() {
     member.terminate(Duration.ofSeconds(10));
+    if (receiver != null) {
+      receiver.terminate(Duration.ofSeconds(10));
+    }
     postgres.close();
   }
 }

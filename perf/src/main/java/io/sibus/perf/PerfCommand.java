@@ -55,6 +55,17 @@ public final class PerfCommand implements Callable<Integer> {
       description = "Total sends/s; 0 = as fast as it goes.")
   int rate;
 
+  @Option(
+      names = "--cross-engine",
+      description = "Local run: send to one engine, the queue on another (a delivery stream).")
+  boolean crossEngine;
+
+  @Option(
+      names = "--receive-url",
+      split = ",",
+      description = "Where consumers receive (default: --url).")
+  List<String> receiveUrls = new ArrayList<>();
+
   @Option(names = "--report", description = "Append the table (markdown) to this file.")
   Path report;
 
@@ -63,8 +74,9 @@ public final class PerfCommand implements Callable<Integer> {
     LocalTarget local = null;
     if (urls.isEmpty()) {
       Path home = Path.of(System.getProperty("sibus.home", "."));
-      local = LocalTarget.start(home, home.resolve(".sibus/perf"));
+      local = LocalTarget.start(home, home.resolve(".sibus/perf"), crossEngine);
       urls = List.of(local.url());
+      receiveUrls = List.of(local.receiveUrl());
       System.out.println("measuring a local engine at " + local.url() + " (embedded PostgreSQL)");
     }
     try {
@@ -84,7 +96,13 @@ public final class PerfCommand implements Callable<Integer> {
                   rate);
           EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
           double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
-          Workload.Result result = new Workload(spec, () -> new MemberSetClient(urls, null)).run();
+          List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
+          Workload.Result result =
+              new Workload(
+                      spec,
+                      () -> new MemberSetClient(urls, null),
+                      () -> new MemberSetClient(receivers, null))
+                  .run();
           EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
           double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
           double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
@@ -119,7 +137,8 @@ public final class PerfCommand implements Callable<Integer> {
 
   /** Leaves the destination empty for the next run (what the consumers had not taken yet). */
   private void drain(Workload.Spec spec) throws Exception {
-    EngineClient engine = new EngineClient(urls.get(0));
+    List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
+    EngineClient engine = new EngineClient(receivers.get(0));
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (System.nanoTime() < deadline) {
       EngineClient.Reply reply = engine.destination(spec.destination());
@@ -135,7 +154,8 @@ public final class PerfCommand implements Callable<Integer> {
                   16,
                   Duration.ofSeconds(2),
                   0),
-              () -> new MemberSetClient(urls, null))
+              () -> new MemberSetClient(urls, null),
+              () -> new MemberSetClient(receivers, null))
           .run();
     }
   }

@@ -47,6 +47,7 @@ final class Workload {
 
   private final Spec spec;
   private final Supplier<MemberSetClient> clients;
+  private final Supplier<MemberSetClient> receivers;
   private final Recorder sendLatency = new Recorder(3);
   private final Recorder endToEnd = new Recorder(3);
   private final AtomicLong sent = new AtomicLong();
@@ -56,6 +57,12 @@ final class Workload {
   private final ExecutorService ackers = Executors.newFixedThreadPool(16, r -> daemon(r));
 
   Workload(Spec spec, Supplier<MemberSetClient> clients) {
+    this(spec, clients, clients);
+  }
+
+  /** Producers send through {@code clients}, consumers receive through {@code receivers}. */
+  Workload(Spec spec, Supplier<MemberSetClient> clients, Supplier<MemberSetClient> receivers) {
+    this.receivers = receivers;
     this.spec = spec;
     this.clients = clients;
   }
@@ -144,7 +151,7 @@ final class Workload {
   }
 
   private void consume() {
-    MemberSetClient client = clients.get();
+    MemberSetClient client = receivers.get();
     while (running.get()) {
       try {
         EngineClient.Reply reply =

@@ -219,6 +219,40 @@ class BusIT {
   }
 
   @Test
+  void ticksASenderAlreadySentWithOtherMessagesAreReportedOnceAsUnexpected() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int pa = EngineCluster.freePort();
+    int pb = EngineCluster.freePort();
+    cluster.writeBus(Map.of("me1", List.of(pa), "me2", List.of(pb)), DESTINATIONS, SECRET, "24h");
+    MemberProcess a = cluster.launch("me1", "a0", pa, Map.of());
+    MemberProcess b = cluster.launch("me2", "b0", pb, Map.of());
+    EngineCluster.awaitState(a, "ACTIVE", Duration.ofSeconds(60));
+    EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
+    send(EngineCluster.client(a), "m", 0, 5);
+    awaitDepth(b, "shipments", 5);
+    String stream =
+        sql(cluster, "SELECT stream_id FROM sibus_me2.sibus_stream_in WHERE reliability = 45")
+            .replaceAll("[\\[\\] ]", "");
+    // What a sender whose state went backwards would send: old ticks, new messages.
+    for (int round = 0; round < 3; round++) {
+      String batch =
+          "{\"source\":\"me1\",\"reliability\":\"ASSURED_PERSISTENT\",\"streamId\":\""
+              + stream
+              + "\",\"ticks\":[{\"tick\":2,\"messageId\":\"me1:restored:"
+              + round
+              + "\",\"destination\":\"shipments\",\"priority\":4,\"properties\":{},"
+              + "\"body\":\"eA==\",\"enqueuedAt\":1,\"expiresAt\":0}]}";
+      assertThat(post(b.url() + "/api/v1/streams/me1/ticks", batch, SECRET)).isEqualTo(200);
+    }
+    String expected =
+        "SIBUS0784E Messaging engine me2 received a message from messaging engine me1 that was not expected.";
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.log().contains(expected));
+    assertThat(b.log().split(java.util.regex.Pattern.quote(expected), -1)).hasSize(2); // once
+    assertThat(b.log()).contains("restart-after-restore mode");
+    assertThat(depth(b, "shipments")).isEqualTo(5); // dropped, not stored
+  }
+
+  @Test
   void receivingOnAnotherEnginesDestinationSaysWhereToGo() throws Exception {
     EngineCluster cluster = CLUSTER.get();
     int pa = EngineCluster.freePort();
