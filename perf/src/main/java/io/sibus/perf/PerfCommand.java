@@ -66,6 +66,12 @@ public final class PerfCommand implements Callable<Integer> {
       description = "Where consumers receive (default: --url).")
   List<String> receiveUrls = new ArrayList<>();
 
+  @Option(
+      names = "--warmup",
+      defaultValue = "10",
+      description = "Seconds of unmeasured load first, so the JIT has compiled the hot paths.")
+  int warmup;
+
   @Option(names = "--report", description = "Append the table (markdown) to this file.")
   Path report;
 
@@ -80,6 +86,25 @@ public final class PerfCommand implements Callable<Integer> {
       System.out.println("measuring a local engine at " + local.url() + " (embedded PostgreSQL)");
     }
     try {
+      if (warmup > 0) {
+        System.out.println("warming up for " + warmup + " s");
+        Workload.Spec spec =
+            new Workload.Spec(
+                destination,
+                levels.get(0),
+                producers.get(producers.size() - 1),
+                consumers,
+                size,
+                Duration.ofSeconds(warmup),
+                0);
+        List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
+        new Workload(
+                spec,
+                () -> new MemberSetClient(urls, null),
+                () -> new MemberSetClient(receivers, null))
+            .run();
+        drain(spec);
+      }
       List<String> rows = new ArrayList<>();
       rows.add(ReportTable.HEADER);
       System.out.println(ReportTable.HEADER);
