@@ -70,6 +70,8 @@ public class EngineResource {
     var outbound = messaging.outbound();
     body.put("restoreDetected", outbound != null && outbound.restoreDetected());
     body.put("flush", outbound == null ? "NONE" : outbound.flushState().name());
+    body.put("quiesced", messaging.quiesced());
+    body.put("pendingToOtherEngines", outbound == null ? 0 : outbound.pendingTotal());
     body.put("lastError", lastError());
     return body;
   }
@@ -108,6 +110,33 @@ public class EngineResource {
     }
     lifecycle.requestStart(mode);
     return Response.accepted(engine()).build();
+  }
+
+  /**
+   * Pauses new sends (they wait, none is refused) for a consistent backup of the bus; lifted by
+   * {@code resume} or after {@code timeoutMs} (default 30 s).
+   */
+  @POST
+  @Path("quiesce")
+  @Consumes(MediaType.WILDCARD)
+  public Map<String, Object> quiesce(@jakarta.ws.rs.QueryParam("timeoutMs") Long timeoutMs) {
+    long timeout = timeoutMs == null ? 30_000 : timeoutMs;
+    if (timeout < 1 || timeout > 600_000) {
+      throw ApiException.badRequest("timeoutMs", timeout + " is outside 1..600000");
+    }
+    messaging.quiesce(timeout);
+    return engine();
+  }
+
+  @POST
+  @Path("resume")
+  @Consumes(MediaType.WILDCARD)
+  public Map<String, Object> resume() {
+    long[] waited = messaging.resume();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("sendsWaited", waited[0]);
+    body.put("maxSendWaitMs", waited[1]);
+    return body;
   }
 
   @POST

@@ -53,6 +53,7 @@ public class Messaging {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Peers peers;
   private final ErrorLog errors;
+  private final Quiesce quiesce = new Quiesce();
   private volatile ActiveStore active;
 
   public Messaging(
@@ -216,6 +217,25 @@ public class Messaging {
   }
 
   public CompletableFuture<SendResult> send(String destination, SendRequest request) {
+    requireActive();
+    return quiesce.around(() -> sendNow(destination, request));
+  }
+
+  /** Pauses new sends for a bus-wide consistent backup (lifted after {@code timeoutMillis}). */
+  public void quiesce(long timeoutMillis) {
+    quiesce.start(timeoutMillis);
+  }
+
+  /** Ends the pause; returns the sends that waited and the longest wait, in ms. */
+  public long[] resume() {
+    return quiesce.resume();
+  }
+
+  public boolean quiesced() {
+    return quiesce.active();
+  }
+
+  private CompletableFuture<SendResult> sendNow(String destination, SendRequest request) {
     ActiveStore store = requireActive();
     Optional<Destination> local = destinations.find(destination);
     if (local.isPresent()) {

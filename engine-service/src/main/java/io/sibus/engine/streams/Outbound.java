@@ -123,6 +123,11 @@ public final class Outbound {
   }
 
   /** Messages held for {@code target} and not yet acknowledged by it. */
+  /** Messages held for every other engine, not yet acknowledged by it. */
+  public long pendingTotal() {
+    return backlogs.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+  }
+
   public long pending(String target) {
     return backlog(target).get();
   }
