@@ -292,7 +292,7 @@ public final class MessageStore {
     }
   }
 
-  private static MessageRow row(ResultSet rs) throws SQLException {
+  static MessageRow row(ResultSet rs) throws SQLException {
     Timestamp expires = rs.getTimestamp(11);
     return new MessageRow(
         rs.getLong(1),

@@ -54,6 +54,13 @@ public final class StoreSql {
   final String deleteExpired;
   final String countByDestination;
   final String existingIds;
+  final String restoreTemp;
+  final String salvage;
+  final String notBroughtBack;
+  final String restoreMessages;
+  final String currentEpoch;
+  final String keepEpoch;
+  final String resetTransmitPositions;
   final String reserveIdempotency;
   final String findIdempotency;
   final String purgeIdempotency;
@@ -180,6 +187,35 @@ public final class StoreSql {
     deleteExpired =
         "DELETE FROM " + message + " WHERE expires_at IS NOT NULL AND expires_at < now()";
     existingIds = "SELECT message_id FROM " + message + " WHERE message_id = ANY(?)";
+    // Restore: the backup's messages are loaded into a temporary table first, so that what the
+    // current store holds and the backup does not can be kept (salvaged) or reported.
+    restoreTemp = "CREATE TEMP TABLE sibus_restore_message (LIKE " + message + ") ON COMMIT DROP";
+    String notInBackup =
+        " WHERE NOT EXISTS (SELECT 1 FROM sibus_restore_message r WHERE r.message_id ="
+            + " cur.message_id)";
+    salvage =
+        "SELECT "
+            + prefixed("cur.", MESSAGE_COLUMNS)
+            + " FROM "
+            + message
+            + " cur"
+            + notInBackup
+            + " AND (cur.destination = ? OR NOT (cur.destination = ANY(?))) ORDER BY cur.seq";
+    notBroughtBack =
+        "SELECT cur.destination, count(*) FROM "
+            + message
+            + " cur"
+            + notInBackup
+            + " AND cur.destination <> ? AND cur.destination = ANY(?) GROUP BY cur.destination";
+    restoreMessages = "INSERT INTO " + message + " SELECT * FROM sibus_restore_message";
+    currentEpoch = "SELECT epoch FROM " + owner + " WHERE id = 1";
+    keepEpoch = "UPDATE " + owner + " SET epoch = GREATEST(epoch, ?) WHERE id = 1";
+    resetTransmitPositions =
+        "SELECT setval(pg_get_serial_sequence('"
+            + transmit.replace("\"", "")
+            + "', 'position'), (SELECT coalesce(max(position), 0) + 1 FROM "
+            + transmit
+            + "), false)";
     countByDestination =
         "SELECT destination, count(*) FROM " + message + " GROUP BY destination ORDER BY 1";
 
@@ -265,6 +301,23 @@ public final class StoreSql {
     purgeIdempotency =
         "DELETE FROM " + idempotency + " WHERE created_at < now() - (? * interval '1 millisecond')";
   }
+
+  /** {@code COPY (SELECT * FROM table) TO STDOUT} in binary format: one table of a backup. */
+  public static String copyOut(SchemaName schema, Table table) {
+    return "COPY (SELECT * FROM " + schema.qualify(table.name()) + ") TO STDOUT (FORMAT binary)";
+  }
+
+  /** {@code COPY table FROM STDIN} in binary format. */
+  public static String copyIn(String qualifiedTable) {
+    return "COPY " + qualifiedTable + " FROM STDIN (FORMAT binary)";
+  }
+
+  public static String countRows(SchemaName schema, Table table) {
+    return "SELECT count(*) FROM " + schema.qualify(table.name());
+  }
+
+  public static final String SNAPSHOT =
+      "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
   private static String prefixed(String prefix, String columns) {
     StringBuilder out = new StringBuilder();
