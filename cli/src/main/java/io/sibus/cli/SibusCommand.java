@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       ReceiveCommand.class,
       StatusCommand.class,
-      DdlCommand.class
+      DdlCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class
     })
 public final class SibusCommand implements Runnable {
   /** Exit code of a command that ran but failed. */

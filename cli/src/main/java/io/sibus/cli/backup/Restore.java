@@ -1,0 +1,245 @@
+package io.sibus.cli.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sibus.datastore.SchemaName;
+import io.sibus.datastore.StoreBackup;
+import io.sibus.local.EngineClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seeds' runbook as one command, for a standalone bus: verify the archive; stop every engine;
+ * restore each data store (one transaction each, verified); restore the configuration taken with
+ * it, saying what differs; start every engine in restart-after-restore mode (after a recovery start
+ * when asked) and wait for each flush to complete (SIBUS0783I). Every step is safe to run again, so
+ * an interrupted restore is finished by running the same command again.
+ */
+public final class Restore {
+  private final StandaloneBus bus;
+  private final Progress progress;
+  private final List<String> report = new ArrayList<>();
+
+  public Restore(StandaloneBus bus, Progress progress) {
+    this.bus = bus;
+    this.progress = progress;
+  }
+
+  public static List<String> steps() {
+    return List.of(
+        "Verify the archive",
+        "Stop every engine",
+        "Restore every data store",
+        "Restore the configuration",
+        "Start every engine in restart-after-restore mode",
+        "Report");
+  }
+
+  /** What a restore cannot bring back, and what it kept, for the final report. */
+  public List<String> report() {
+    return report;
+  }
+
+  public void run(Archive archive, String busName, boolean recovery, boolean dryRun)
+      throws IOException, SQLException {
+    progress.step(0);
+    List<String> problems = archive.verify(busName);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the archive "
+              + archive.directory()
+              + " is refused, nothing was changed: "
+              + String.join("; ", problems));
+    }
+    Manifest manifest = archive.manifest();
+    byte[] config = Files.readAllBytes(archive.file("config/bus.yaml"));
+    BusFile restored = BusFile.parse(config);
+    BusFile running = bus.busFile();
+    progress.detail(
+        "backup of bus %s taken %s (%s), %d engine(s), %d message(s)",
+        manifest.bus,
+        manifest.takenAt,
+        manifest.mode,
+        manifest.engines.size(),
+        manifest.totalMessages());
+    progress.stepDone();
+
+    progress.step(1);
+    if (dryRun) {
+      progress.detail("(dry run: engines keep running)");
+    } else {
+      stopAll(running);
+    }
+    progress.stepDone();
+
+    progress.step(2);
+    for (Manifest.EngineEntry engine : manifest.engines) {
+      restoreStore(archive, engine, restored, dryRun);
+    }
+    progress.stepDone();
+
+    progress.step(3);
+    List<String> differences = restored.differencesFrom(running);
+    differences.forEach(d -> progress.detail("%s", d));
+    if (differences.isEmpty()) {
+      progress.detail("the configuration is the one running");
+    }
+    if (!dryRun) {
+      bus.writeConfig(config);
+    }
+    progress.stepDone();
+
+    progress.step(4);
+    if (dryRun) {
+      progress.detail("(dry run: nothing started)");
+    } else {
+      startAfterRestore(restored.engines(), recovery);
+    }
+    progress.stepDone();
+
+    progress.step(5);
+    report.add(
+        "sends acknowledged after the backup ("
+            + manifest.takenAt
+            + ") and not consumed are not brought back, except on destinations the restored configuration lacks (kept on the exception destination)");
+    report.forEach(r -> progress.detail("%s", r));
+    progress.stepDone();
+  }
+
+  private void stopAll(BusFile running) {
+    for (Map.Entry<String, List<String>> e : running.engines().entrySet()) {
+      for (String url : e.getValue()) {
+        try {
+          bus.member(url).stop();
+        } catch (IOException unreachable) {
+          progress.detail("member %s of %s does not answer: treated as stopped", url, e.getKey());
+        }
+      }
+      for (String url : e.getValue()) {
+        if (!bus.await(
+            url, r -> "STOPPED".equals(r.path("state").asText()), Duration.ofSeconds(60))) {
+          try {
+            bus.member(url).engine();
+            throw new IllegalStateException(
+                "member " + url + " of engine " + e.getKey() + " did not stop within 60 s");
+          } catch (IOException gone) {
+            // no longer running: stopped indeed
+          }
+        }
+      }
+      progress.detail("engine %s stopped", e.getKey());
+    }
+  }
+
+  private void restoreStore(
+      Archive archive, Manifest.EngineEntry engine, BusFile restored, boolean dryRun)
+      throws IOException, SQLException {
+    String schema = engine.schema != null ? engine.schema : bus.schema(engine.name);
+    StoreBackup.Result result;
+    try (Connection c = bus.connect()) {
+      result =
+          new StoreBackup(new SchemaName(schema))
+              .restore(
+                  c,
+                  table -> Files.newInputStream(archive.file(engine.tables.get(table.name()).file)),
+                  restored.destinationsOf(engine.name),
+                  "_SYSTEM.Exception." + engine.name,
+                  dryRun);
+    }
+    long messages = result.rows().getOrDefault("sibus_message", 0L);
+    long expected = engine.tables.get("sibus_message").rows;
+    if (messages != expected) {
+      throw new IllegalStateException(
+          "engine "
+              + engine.name
+              + ": "
+              + messages
+              + " messages restored, the backup has "
+              + expected);
+    }
+    progress.detail(
+        "engine %s (schema %s): %d message(s) %s%s",
+        engine.name,
+        schema,
+        messages,
+        dryRun ? "would be restored" : "restored and verified",
+        result.salvaged() == 0
+            ? ""
+            : ", "
+                + result.salvaged()
+                + " kept on the exception destination (their destination is not in the restored configuration)");
+    if (!result.currentStoreReadable()) {
+      progress.detail(
+          "the current store of %s could not be read: nothing could be kept from it", engine.name);
+    }
+    result
+        .notBroughtBack()
+        .forEach(
+            (destination, count) ->
+                report.add(
+                    engine.name
+                        + ": "
+                        + count
+                        + " message(s) on "
+                        + destination
+                        + " sent after the backup are not brought back"));
+  }
+
+  /**
+   * Recovery first when asked (each engine waits until it stopped), then the restart-after-restore
+   * start of every engine at once (a flush needs the other engines running to be told), then the
+   * other members start normally once their engine's flush completed.
+   */
+  private void startAfterRestore(Map<String, List<String>> engines, boolean recovery) {
+    if (recovery) {
+      engines.forEach(
+          (engine, urls) -> {
+            start(urls.get(0), "RECOVERY");
+            expect(
+                urls.get(0),
+                r ->
+                    "STOPPED".equals(r.path("state").asText())
+                        && "RECOVERY".equals(r.path("startMode").asText()),
+                engine + " recovery start");
+            progress.detail("engine %s: recovery start completed", engine);
+          });
+    }
+    engines.forEach((engine, urls) -> start(urls.get(0), "RESTART_AFTER_RESTORE"));
+    engines.forEach(
+        (engine, urls) -> {
+          expect(
+              urls.get(0),
+              r ->
+                  "ACTIVE".equals(r.path("state").asText())
+                      && "COMPLETED".equals(r.path("flush").asText()),
+              engine + " flush of its delivery streams (SIBUS0783I)");
+          progress.detail(
+              "engine %s started, flush of all delivery streams completed (SIBUS0783I)", engine);
+        });
+    engines.forEach(
+        (engine, urls) -> urls.subList(1, urls.size()).forEach(url -> start(url, "NORMAL")));
+  }
+
+  private void start(String url, String mode) {
+    try {
+      EngineClient.Reply reply = bus.member(url).start(mode);
+      if (!reply.ok() && reply.status() != 409) {
+        throw new IllegalStateException("member " + url + " refused the start: " + reply);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("member " + url + " does not answer: " + e.getMessage());
+    }
+  }
+
+  private void expect(String url, java.util.function.Predicate<JsonNode> condition, String what) {
+    if (!bus.await(url, condition, Duration.ofMinutes(5))) {
+      throw new IllegalStateException(
+          what + " did not complete within 5 minutes (member " + url + ")");
+    }
+  }
+}
