@@ -1,24 +1,30 @@
 package io.sibus.local;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.regex.Pattern;
 
 /**
  * A local Kubernetes API: fabric8's test server in CRUD mode, on loopback, answering the few
- * requests it does not implement (JOSDK's SelfSubjectRulesReview). No real API server can run on
- * these machines (STACK.md); with {@code KUBECONFIG} set, the same tests use a real cluster.
+ * requests it does not implement (JOSDK's SelfSubjectRulesReview), with API discovery and correct
+ * merge patches so that kubectl works against it ({@link #writeKubeconfig}). No real API server can
+ * run on these machines (STACK.md); with {@code KUBECONFIG} set, the same tests use a real cluster.
  */
 public final class LocalApiServer implements AutoCloseable {
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private final KubernetesMockServer server;
 
   private LocalApiServer(KubernetesMockServer server) {
@@ -32,7 +38,7 @@ public final class LocalApiServer implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             responses,
-            new KubernetesMixedDispatcher(responses),
+            new LocalApiDispatcher(responses),
             false);
     try {
       server.init(InetAddress.getByName("127.0.0.1"), port);
@@ -59,6 +65,50 @@ public final class LocalApiServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /**
+   * Writes a kubeconfig for this server to {@code file} (its directory must exist): cluster, user
+   * and context all named {@code sibus-local}, the context current, with {@code namespace} as its
+   * default namespace unless null. For {@code kubectl --kubeconfig} and for processes started with
+   * {@code KUBECONFIG}.
+   *
+   * @return {@code file}
+   */
+  public Path writeKubeconfig(Path file, String namespace) {
+    if (namespace != null && !NAMESPACE.matcher(namespace).matches()) {
+      throw new IllegalArgumentException("not a namespace name: " + namespace);
+    }
+    String kubeconfig =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+          - name: sibus-local
+            cluster:
+              server: %s
+        users:
+          - name: sibus-local
+            user: {}
+        contexts:
+          - name: sibus-local
+            context:
+              cluster: sibus-local
+              user: sibus-local
+        %s
+        current-context: sibus-local
+        """
+            .formatted(url(), namespace == null ? "" : "      namespace: " + namespace);
+    try {
+      return Files.writeString(file, kubeconfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@link #writeKubeconfig(Path, String)} without a default namespace. */
+  public Path writeKubeconfig(Path file) {
+    return writeKubeconfig(file, null);
   }
 
   public KubernetesClient client() {
