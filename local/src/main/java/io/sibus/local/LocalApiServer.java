@@ -25,6 +25,18 @@ import java.util.regex.Pattern;
  */
 public final class LocalApiServer implements AutoCloseable {
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /**
+   * The test server logs every request (java.util.logging, INFO); held here, since the logging
+   * framework keeps loggers only weakly and a collected one would forget its level.
+   */
+  private static final java.util.logging.Logger REQUEST_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    REQUEST_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final KubernetesMockServer server;
 
   private LocalApiServer(KubernetesMockServer server) {

@@ -42,6 +42,21 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a server on the data directory {@code dataDirectory}, initialised on first use and kept
+   * afterwards (as a persistent volume keeps a database pod's data across restarts).
+   */
+  public static LocalPostgres open(Path dataDirectory) {
+    try {
+      Files.createDirectories(dataDirectory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    LocalPostgres postgres = new LocalPostgres(dataDirectory, freePort());
+    postgres.startServer();
+    return postgres;
+  }
+
   private void startServer() {
     try {
       server =
