@@ -75,7 +75,10 @@ public class DestinationReconciler implements Reconciler<Destination>, Cleaner<D
       busConfig.sync(namespace, bus);
       long depth = depth(namespace, engine, d.getMetadata().getName());
       status.setDepth(
-          depth < 0 ? (d.getStatus() == null ? null : d.getStatus().getDepth()) : depth);
+          // Unknown now (no active member answered): keep the last depth known, if any.
+          depth < 0
+              ? (d.getStatus() == null ? null : d.getStatus().getDepth())
+              : Long.valueOf(depth));
       conditions.set(
           "Ready",
           depth >= 0,
