@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints one line per member URL: bus, engine, member, state, epoch, active member and the"
+      "Without --url: the buses of the cluster (--kubeconfig, KUBECONFIG, or ./sibus up's), each"
+          + " engine's phase, active member, members ready and conditions, and each member.",
+      "With --url: prints one line per member URL: bus, engine, member, state, epoch, active member and the"
           + " code of the last error, as the member itself reports them.",
       "Fails (exit code 1) only when no member answered."
     })
@@ -30,26 +32,24 @@ final class StatusCommand implements Callable<Integer> {
   @Option(
       names = "--bus",
       paramLabel = "B",
-      description = "The bus to show (with Kubernetes; not yet supported: give --url).")
+      description = "The bus to show (on Kubernetes; every bus when not given).")
   String bus;
 
   @Option(
       names = "--kubeconfig",
       paramLabel = "K",
-      description = "The kubeconfig of the cluster (not yet supported: give --url).")
+      description =
+          "The kubeconfig of the cluster (default: KUBECONFIG, else the one ./sibus up wrote).")
   String kubeconfig;
 
   @Override
   public Integer call() {
-    if (!engine.urlsGiven()) {
-      // Discovering buses through Kubernetes comes with the operator; until then only the
-      // standalone form works, and asking for the other one is a usage error, not a failure.
-      throw engine.usage(
-          bus != null || kubeconfig != null
-              ? "--bus and --kubeconfig are not yet supported without --url"
-              : "--url is required: the URL of each member of the engine");
-    }
     PrintWriter out = spec.commandLine().getOut();
+    if (!engine.urlsGiven()) {
+      BusStatusLines.lines(BusStatusLines.kubeconfig(kubeconfig), bus).forEach(out::println);
+      out.flush();
+      return 0;
+    }
     int answered = 0;
     for (String url : engine.memberUrls()) {
       MemberLine line = describe(url);

@@ -14,20 +14,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sibus up}: a bus on this machine, standalone for now (no Kubernetes yet): an embedded
- * PostgreSQL and the two members of engine me1 with the queue orders, until Ctrl-C or SIGTERM.
+ * {@code sibus up}: the whole system on this machine until Ctrl-C or SIGTERM, on the local cluster
+ * ({@link ClusterUp}); with {@code --standalone}, only an embedded PostgreSQL and the two members
+ * of engine me1, without Kubernetes.
  */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a sample bus on this machine until Ctrl-C or SIGTERM: an embedded PostgreSQL and"
-          + " engine me1 of bus demo as two member processes, with the queue orders.",
-      "Prints 'engine me1: <member URLs>' once a member is active, then examples to send and"
-          + " receive. Files (bus config, member logs) go to .sibus/up/ under the current"
-          + " directory and are kept.",
-      "On stop the members get SIGTERM (SIGKILL after 10 s), then PostgreSQL is stopped and its"
-          + " data directory removed."
+      "Runs sibus on this machine until Ctrl-C or SIGTERM: a local Kubernetes API (prints"
+          + " 'kubeconfig: <path>'), a pod runner, two operator replicas installed from"
+          + " deploy/base, and the sample bus of deploy/samples (engines me1 and me2 with two"
+          + " members each, queues orders and shipments, PostgreSQL as a pod).",
+      "Prints 'engine <name>: <Service URL>' per engine once every engine is Ready, then commands"
+          + " to try. Files (kubeconfig, pod logs, database) go to .sibus/up/cluster under the"
+          + " current directory, and are replaced by the next run.",
+      "With --standalone: an embedded PostgreSQL and engine me1 as two member processes, without"
+          + " Kubernetes; prints 'engine me1: <member URLs>'.",
+      "On stop every process gets SIGTERM (SIGKILL after 10 s); none is left behind."
     })
 final class UpCommand implements Callable<Integer> {
   private static final long WATCH_MILLIS = 1000;
@@ -43,6 +47,11 @@ final class UpCommand implements Callable<Integer> {
       description = "How long to wait for a member to become active (default ${DEFAULT-VALUE}).")
   long startTimeoutSeconds;
 
+  @Option(
+      names = "--standalone",
+      description = "Only PostgreSQL and the members of one engine, without Kubernetes.")
+  boolean standalone;
+
   @Override
   public Integer call() {
     if (startTimeoutSeconds < 1) {
@@ -51,6 +60,46 @@ final class UpCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    return standalone ? standalone(out, err) : onLocalCluster(out, err);
+  }
+
+  private Integer onLocalCluster(PrintWriter out, PrintWriter err) {
+    Path home = Path.of(System.getProperty("sibus.home", "")).toAbsolutePath();
+    ClusterUp.requireJars(home);
+    Path work = Path.of(".sibus", "up").toAbsolutePath();
+    UpLock.acquire(work);
+    ClusterUp up = new ClusterUp(home, work, out);
+    Runnable stop =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            out.println("stopping every pod, the controllers and the API server");
+            out.flush();
+          }
+          try {
+            up.stop();
+            out.println("stopped");
+            out.flush();
+          } catch (RuntimeException e) {
+            err.println("could not stop cleanly: " + e);
+            err.flush();
+          }
+        };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "sibus-up-stop"));
+    try {
+      up.start(Duration.ofSeconds(startTimeoutSeconds));
+      up.watch();
+      return 0;
+    } catch (RuntimeException e) {
+      boolean signalled = stopping.get();
+      stop.run();
+      if (signalled) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  private Integer standalone(PrintWriter out, PrintWriter err) {
     Path jar = EngineJar.locate();
     Path work = Path.of(".sibus", "up").toAbsolutePath();
     UpLock.acquire(work);

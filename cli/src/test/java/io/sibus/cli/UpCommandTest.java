@@ -10,11 +10,33 @@ import org.junit.jupiter.api.io.TempDir;
 
 class UpCommandTest {
   @Test
-  void withoutTheEngineJarSaysHowToBuildItAndStartsNothing(@TempDir Path home) {
+  void withoutTheJarsSaysHowToBuildThemAndStartsNothing(@TempDir Path home) {
     String before = System.getProperty("sibus.home");
     System.setProperty("sibus.home", home.toString());
     try {
       Run run = Run.of("up");
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err().lines()).hasSize(1);
+      assertThat(run.err())
+          .contains(home.resolve(EngineJar.RELATIVE_PATH).toString())
+          .contains("./mvnw -q -B -DskipTests -pl engine-service,operator,cli -am package");
+    } finally {
+      if (before == null) {
+        System.clearProperty("sibus.home");
+      } else {
+        System.setProperty("sibus.home", before);
+      }
+    }
+  }
+
+  @Test
+  void standaloneWithoutTheEngineJarSaysHowToBuildItAndStartsNothing(@TempDir Path home) {
+    String before = System.getProperty("sibus.home");
+    System.setProperty("sibus.home", home.toString());
+    try {
+      Run run = Run.of("up", "--standalone");
 
       assertThat(run.exitCode()).isEqualTo(1);
       assertThat(run.out()).isEmpty();

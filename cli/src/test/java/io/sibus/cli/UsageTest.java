@@ -21,9 +21,6 @@ class UsageTest {
         "send --url http://127.0.0.1:1 --destination d --reliability SOMETIMES | SOMETIMES",
         "receive --url http://127.0.0.1:1 --destination d --max 0 | --max",
         "receive --url http://127.0.0.1:1 --destination d --wait-ms -1 | --wait-ms",
-        "status                                          | --url is required",
-        "status --bus demo                               | not yet supported without --url",
-        "status --kubeconfig /tmp/k                      | not yet supported without --url",
         "up --start-timeout 0                            | --start-timeout",
         "ddl --schema                                    | --schema",
       })
@@ -36,6 +33,15 @@ class UsageTest {
     assertThat(run.out()).isEmpty();
     assertThat(run.err().lines()).hasSize(1);
     assertThat(run.err()).contains(expected);
+  }
+
+  @Test
+  void statusWithAKubeconfigThatCannotBeReadFailsInOneLine() {
+    Run run = Run.of("status", "--bus", "demo", "--kubeconfig", "/nonexistent/kubeconfig");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).contains("cannot read the kubeconfig /nonexistent/kubeconfig");
   }
 
   @Test
