@@ -2,6 +2,7 @@ package io.sibus.cli;
 
 import io.sibus.cli.backup.Archive;
 import io.sibus.cli.backup.Backup;
+import io.sibus.cli.backup.BusSite;
 import io.sibus.cli.backup.Manifest;
 import io.sibus.cli.backup.Progress;
 import java.io.PrintWriter;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Back up a bus: its configuration and every engine's data store, taken at the same moment",
-      "(sends are paused bus-wide for the snapshot unless --online). Or list backups (--list)."
+      "(sends are paused bus-wide for the snapshot unless --online). Or list backups (--list).",
+      "A bus on Kubernetes (--kubeconfig, else KUBECONFIG, else ./sibus up's cluster): its Bus,"
+          + " MessagingEngine and Destination resources and every engine's store. A standalone"
+          + " bus: --config and --jdbc-url."
     })
 final class BackupCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -43,6 +47,8 @@ final class BackupCommand implements Callable<Integer> {
 
   @Mixin StandaloneOptions standalone;
 
+  @Mixin KubernetesOptions kubernetes;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -55,10 +61,17 @@ final class BackupCommand implements Callable<Integer> {
     }
     Progress progress = new Progress(out, Backup.steps());
     try {
-      Archive archive =
-          new Backup(standalone.bus(), progress).run(bus, to, online, Version.current());
-      out.println("backup: " + archive.directory());
-      return 0;
+      BusSite site =
+          standalone.given() ? standalone.bus() : kubernetes.bus(bus, standalone.token());
+      try {
+        Archive archive = new Backup(site, progress).run(bus, to, online, Version.current());
+        out.println("backup: " + archive.directory());
+        return 0;
+      } finally {
+        if (site instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
+      }
     } catch (CommandLine.ParameterException | CommandFailure e) {
       throw e;
     } catch (Exception e) {

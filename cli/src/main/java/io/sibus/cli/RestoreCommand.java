@@ -1,6 +1,7 @@
 package io.sibus.cli;
 
 import io.sibus.cli.backup.Archive;
+import io.sibus.cli.backup.BusSite;
 import io.sibus.cli.backup.Progress;
 import io.sibus.cli.backup.Restore;
 import java.io.PrintWriter;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Option;
     description = {
       "Restore a bus from a backup: verify the archive, stop every engine, restore each data",
       "store and the configuration taken with it, then start every engine in restart-after-restore",
-      "mode and wait until its delivery streams are flushed. Safe to run again after a failure."
+      "mode and wait until its delivery streams are flushed. Safe to run again after a failure.",
+      "On Kubernetes the engines are stopped and started through the operator (initialState and"
+          + " the sibus.io/restart-after-restore token) and the resources of the backup are"
+          + " re-applied; standalone (--config, --jdbc-url) the members are called directly."
     })
 final class RestoreCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -44,6 +48,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Mixin StandaloneOptions standalone;
 
+  @Mixin KubernetesOptions kubernetes;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -54,7 +60,15 @@ final class RestoreCommand implements Callable<Integer> {
     Archive archive = archives.get(archives.size() - 1);
     Progress progress = new Progress(out, Restore.steps());
     try {
-      new Restore(standalone.bus(), progress).run(archive, bus, recovery, dryRun);
+      BusSite site =
+          standalone.given() ? standalone.bus() : kubernetes.bus(bus, standalone.token());
+      try {
+        new Restore(site, progress).run(archive, bus, recovery, dryRun);
+      } finally {
+        if (site instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
+      }
       out.println(
           dryRun
               ? "dry run: nothing was changed"

@@ -54,6 +54,16 @@ final class StandaloneOptions {
       description = "The engines' API token (default: SIBUS_TOKEN).")
   String token;
 
+  /** Whether the standalone form was asked for (else the bus is on Kubernetes). */
+  boolean given() {
+    return config != null || jdbcUrl != null;
+  }
+
+  /** The engines' API token, or null. */
+  String token() {
+    return blank(token);
+  }
+
   StandaloneBus bus() {
     if (config == null || jdbcUrl == null) {
       throw new CommandLine.ParameterException(

@@ -19,17 +19,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Takes a backup of a whole bus: configuration and every data store at the same moment. Sends are
- * paused bus-wide while the stores are read (unless online), streams settle first, and the pause is
- * always lifted, even when the backup fails.
+ * Takes a backup of a whole bus, standalone or on Kubernetes ({@link BusSite}): configuration and
+ * every data store at the same moment. Sends are paused bus-wide while the stores are read (unless
+ * online), streams settle first, and the pause is always lifted, even when the backup fails.
  */
 public final class Backup {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
-  private final StandaloneBus bus;
+  private final BusSite bus;
   private final Progress progress;
 
-  public Backup(StandaloneBus bus, Progress progress) {
+  public Backup(BusSite bus, Progress progress) {
     this.bus = bus;
     this.progress = progress;
   }
@@ -60,7 +60,7 @@ public final class Backup {
     manifest.sibusVersion = version;
     manifest.takenAt = now.toString();
     manifest.mode = online ? "online" : "quiesced";
-    manifest.configKind = "file";
+    manifest.configKind = bus.kind();
     progress.step(0);
     try {
       if (!online) {
@@ -79,6 +79,10 @@ public final class Backup {
       Files.createDirectories(archive.file("config"));
       Files.write(archive.file("config/bus.yaml"), config);
       manifest.configFiles.put("bus.yaml", Archive.sha256(config));
+      for (Map.Entry<String, byte[]> extra : bus.extraConfig().entrySet()) {
+        Files.write(archive.file("config/" + extra.getKey()), extra.getValue());
+        manifest.configFiles.put(extra.getKey(), Archive.sha256(extra.getValue()));
+      }
       for (String engine : file.engines().keySet()) {
         manifest.engines.add(export(engine, archive));
       }
@@ -153,7 +157,7 @@ public final class Backup {
     String schema = bus.schema(engine);
     Path dir = Files.createDirectories(archive.file("engines/" + engine));
     StoreBackup.Export export;
-    try (Connection c = bus.connect()) {
+    try (Connection c = bus.connect(engine)) {
       export =
           new StoreBackup(new SchemaName(schema))
               .export(c, table -> Files.newOutputStream(dir.resolve(table.name() + ".copy")));

@@ -1,31 +1,28 @@
 package io.sibus.cli.backup;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.datastore.SchemaName;
 import io.sibus.datastore.StoreBackup;
-import io.sibus.local.EngineClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The seeds' runbook as one command, for a standalone bus: verify the archive; stop every engine;
- * restore each data store (one transaction each, verified); restore the configuration taken with
- * it, saying what differs; start every engine in restart-after-restore mode (after a recovery start
- * when asked) and wait for each flush to complete (SIBUS0783I). Every step is safe to run again, so
- * an interrupted restore is finished by running the same command again.
+ * The seeds' runbook as one command, for a standalone bus or one on Kubernetes ({@link BusSite}):
+ * verify the archive; stop every engine; restore each data store (one transaction each, verified);
+ * restore the configuration taken with it, saying what differs; start every engine in
+ * restart-after-restore mode (after a recovery start when asked) and wait for each flush to
+ * complete (SIBUS0783I). Every step is safe to run again, so an interrupted restore is finished by
+ * running the same command again.
  */
 public final class Restore {
-  private final StandaloneBus bus;
+  private final BusSite bus;
   private final Progress progress;
   private final List<String> report = new ArrayList<>();
 
-  public Restore(StandaloneBus bus, Progress progress) {
+  public Restore(BusSite bus, Progress progress) {
     this.bus = bus;
     this.progress = progress;
   }
@@ -73,7 +70,7 @@ public final class Restore {
     if (dryRun) {
       progress.detail("(dry run: engines keep running)");
     } else {
-      stopAll(running);
+      bus.stopAll(running, progress);
     }
     progress.stepDone();
 
@@ -90,7 +87,7 @@ public final class Restore {
       progress.detail("the configuration is the one running");
     }
     if (!dryRun) {
-      bus.writeConfig(config);
+      bus.restoreConfiguration(archive, progress);
     }
     progress.stepDone();
 
@@ -98,7 +95,7 @@ public final class Restore {
     if (dryRun) {
       progress.detail("(dry run: nothing started)");
     } else {
-      startAfterRestore(restored.engines(), recovery);
+      bus.startAfterRestore(restored, recovery, progress);
     }
     progress.stepDone();
 
@@ -111,37 +108,12 @@ public final class Restore {
     progress.stepDone();
   }
 
-  private void stopAll(BusFile running) {
-    for (Map.Entry<String, List<String>> e : running.engines().entrySet()) {
-      for (String url : e.getValue()) {
-        try {
-          bus.member(url).stop();
-        } catch (IOException unreachable) {
-          progress.detail("member %s of %s does not answer: treated as stopped", url, e.getKey());
-        }
-      }
-      for (String url : e.getValue()) {
-        if (!bus.await(
-            url, r -> "STOPPED".equals(r.path("state").asText()), Duration.ofSeconds(60))) {
-          try {
-            bus.member(url).engine();
-            throw new IllegalStateException(
-                "member " + url + " of engine " + e.getKey() + " did not stop within 60 s");
-          } catch (IOException gone) {
-            // no longer running: stopped indeed
-          }
-        }
-      }
-      progress.detail("engine %s stopped", e.getKey());
-    }
-  }
-
   private void restoreStore(
       Archive archive, Manifest.EngineEntry engine, BusFile restored, boolean dryRun)
       throws IOException, SQLException {
     String schema = engine.schema != null ? engine.schema : bus.schema(engine.name);
     StoreBackup.Result result;
-    try (Connection c = bus.connect()) {
+    try (Connection c = bus.connect(engine.name)) {
       result =
           new StoreBackup(new SchemaName(schema))
               .restore(
@@ -188,58 +160,5 @@ public final class Restore {
                         + " message(s) on "
                         + destination
                         + " sent after the backup are not brought back"));
-  }
-
-  /**
-   * Recovery first when asked (each engine waits until it stopped), then the restart-after-restore
-   * start of every engine at once (a flush needs the other engines running to be told), then the
-   * other members start normally once their engine's flush completed.
-   */
-  private void startAfterRestore(Map<String, List<String>> engines, boolean recovery) {
-    if (recovery) {
-      engines.forEach(
-          (engine, urls) -> {
-            start(urls.get(0), "RECOVERY");
-            expect(
-                urls.get(0),
-                r ->
-                    "STOPPED".equals(r.path("state").asText())
-                        && "RECOVERY".equals(r.path("startMode").asText()),
-                engine + " recovery start");
-            progress.detail("engine %s: recovery start completed", engine);
-          });
-    }
-    engines.forEach((engine, urls) -> start(urls.get(0), "RESTART_AFTER_RESTORE"));
-    engines.forEach(
-        (engine, urls) -> {
-          expect(
-              urls.get(0),
-              r ->
-                  "ACTIVE".equals(r.path("state").asText())
-                      && "COMPLETED".equals(r.path("flush").asText()),
-              engine + " flush of its delivery streams (SIBUS0783I)");
-          progress.detail(
-              "engine %s started, flush of all delivery streams completed (SIBUS0783I)", engine);
-        });
-    engines.forEach(
-        (engine, urls) -> urls.subList(1, urls.size()).forEach(url -> start(url, "NORMAL")));
-  }
-
-  private void start(String url, String mode) {
-    try {
-      EngineClient.Reply reply = bus.member(url).start(mode);
-      if (!reply.ok() && reply.status() != 409) {
-        throw new IllegalStateException("member " + url + " refused the start: " + reply);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("member " + url + " does not answer: " + e.getMessage());
-    }
-  }
-
-  private void expect(String url, java.util.function.Predicate<JsonNode> condition, String what) {
-    if (!bus.await(url, condition, Duration.ofMinutes(5))) {
-      throw new IllegalStateException(
-          what + " did not complete within 5 minutes (member " + url + ")");
-    }
   }
 }

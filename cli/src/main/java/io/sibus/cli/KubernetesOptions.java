@@ -1,0 +1,58 @@
+package io.sibus.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.sibus.cli.backup.KubernetesBus;
+import io.sibus.crds.v1alpha1.Bus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** How backup and restore reach a bus on Kubernetes: a kubeconfig and the bus's namespace. */
+final class KubernetesOptions {
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "K",
+      description =
+          "The cluster's kubeconfig (default: KUBECONFIG, else the one ./sibus up wrote).")
+  String kubeconfig;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      description = "The bus's namespace (default: the namespace of the only bus of that name).")
+  String namespace;
+
+  /** The bus on the cluster; fails with what to give when it cannot be found. */
+  KubernetesBus bus(String bus, String token) {
+    Path file = BusStatusLines.kubeconfig(kubeconfig);
+    Config config;
+    try {
+      config = Config.fromKubeconfig(Files.readString(file));
+    } catch (IOException e) {
+      throw new CommandFailure("cannot read the kubeconfig " + file + ": " + e.getMessage());
+    }
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    String ns = namespace != null ? namespace : namespaceOf(client, bus);
+    return new KubernetesBus(client, ns, bus, token);
+  }
+
+  private static String namespaceOf(KubernetesClient client, String bus) {
+    List<String> namespaces =
+        client.resources(Bus.class).inAnyNamespace().list().getItems().stream()
+            .filter(b -> b.getMetadata().getName().equals(bus))
+            .map(b -> b.getMetadata().getNamespace())
+            .toList();
+    if (namespaces.size() != 1) {
+      client.close();
+      throw new CommandFailure(
+          namespaces.isEmpty()
+              ? "no bus " + bus + " on the cluster"
+              : "bus " + bus + " is in several namespaces " + namespaces + ": give --namespace");
+    }
+    return namespaces.get(0);
+  }
+}

@@ -1,0 +1,412 @@
+package io.sibus.cli.backup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.sibus.crds.v1alpha1.Bus;
+import io.sibus.crds.v1alpha1.DataStoreSpec;
+import io.sibus.crds.v1alpha1.Destination;
+import io.sibus.crds.v1alpha1.MessagingEngine;
+import io.sibus.crds.v1alpha1.TokenActionStatus;
+import io.sibus.datastore.SchemaName;
+import io.sibus.local.EngineClient;
+import io.sibus.local.MemberSetClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * A bus on Kubernetes, as backup and restore reach it: its resources (kept in the backup as {@code
+ * resources.yaml}), the configuration the operator renders for its engines (the ConfigMap {@code
+ * <bus>-bus}), each engine's database from its {@code dataStore}, and the operator to stop and
+ * start engines: {@code initialState} and the {@code sibus.io/restart-after-restore} token.
+ *
+ * <p>Engines and databases are reached at their Services' cluster IPs: from inside the cluster, or
+ * from the machine of the local cluster.
+ */
+public final class KubernetesBus implements BusSite, AutoCloseable {
+  public static final String RESOURCES = "resources.yaml";
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Duration PATIENCE = Duration.ofMinutes(5);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String bus;
+  private final String token;
+
+  /** The {@code initialState} of each engine in the backup, put back by the start. */
+  private final Map<String, String> archivedStates = new LinkedHashMap<>();
+
+  public KubernetesBus(KubernetesClient client, String namespace, String bus, String token) {
+    this.client = client;
+    this.namespace = namespace;
+    this.bus = bus;
+    this.token = token;
+  }
+
+  @Override
+  public String kind() {
+    return "kubernetes";
+  }
+
+  @Override
+  public byte[] config() {
+    ConfigMap map = client.configMaps().inNamespace(namespace).withName(bus + "-bus").get();
+    if (client.resources(Bus.class).inNamespace(namespace).withName(bus).get() == null
+        || map == null
+        || map.getData() == null
+        || !map.getData().containsKey("bus.yaml")) {
+      throw new IllegalArgumentException(
+          "no bus "
+              + bus
+              + " (with its configuration from the operator) in namespace "
+              + namespace);
+    }
+    return map.getData().get("bus.yaml").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The bus's resources as applied: specs, labels and annotations, without status. */
+  @Override
+  public Map<String, byte[]> extraConfig() throws IOException {
+    // As applied (raw, not through the typed classes, which would add every default).
+    List<HasMetadata> resources = new ArrayList<>();
+    for (String kind : List.of("Bus", "MessagingEngine", "Destination")) {
+      client
+          .genericKubernetesResources("sibus.io/v1alpha1", kind)
+          .inNamespace(namespace)
+          .list()
+          .getItems()
+          .stream()
+          .filter(
+              r ->
+                  kind.equals("Bus") ? bus.equals(r.getMetadata().getName()) : bus.equals(busOf(r)))
+          .forEach(resources::add);
+    }
+    List<Object> cleaned = new ArrayList<>();
+    for (HasMetadata r : resources) {
+      ObjectNode node = (ObjectNode) Serialization.jsonMapper().valueToTree(r);
+      node.remove("status");
+      ObjectNode metadata = (ObjectNode) node.path("metadata");
+      metadata.retain("name", "namespace", "labels", "annotations");
+      cleaned.add(node);
+    }
+    return Map.of(RESOURCES, YAML.writeValueAsBytes(cleaned));
+  }
+
+  @Override
+  public String schema(String engine) {
+    String schema = engine(engine).getSpec().getDataStore().getSchema();
+    return schema != null ? schema : SchemaName.forEngine(engine).value();
+  }
+
+  @Override
+  public Connection connect(String engine) throws SQLException {
+    DataStoreSpec store = engine(engine).getSpec().getDataStore();
+    Properties props = new Properties();
+    if (store.getCredentialsSecret() != null) {
+      Secret secret =
+          client.secrets().inNamespace(namespace).withName(store.getCredentialsSecret()).get();
+      if (secret == null) {
+        throw new SQLException(
+            "the credentials Secret " + store.getCredentialsSecret() + " is missing");
+      }
+      props.setProperty("user", secretValue(secret, "username"));
+      props.setProperty("password", secretValue(secret, "password"));
+    }
+    return DriverManager.getConnection(reachable(store.getJdbcUrl()), props);
+  }
+
+  @Override
+  public EngineClient.Reply callActive(String engine, List<String> urls, MemberSetClient.Call call)
+      throws IOException {
+    return new MemberSetClient(new ArrayList<>(urls), token).call(call, Duration.ofSeconds(30));
+  }
+
+  /** Every engine to {@code initialState: Stopped}, and the operator's word that it stopped. */
+  @Override
+  public void stopAll(BusFile running, Progress progress) {
+    for (MessagingEngine me : engines()) {
+      patch(me.getMetadata().getName(), Map.of("spec", Map.of("initialState", "Stopped")));
+    }
+    for (MessagingEngine me : engines()) {
+      String name = me.getMetadata().getName();
+      await(
+          name,
+          m -> m.getStatus() != null && "Stopped".equals(m.getStatus().getPhase()),
+          "to stop");
+      progress.detail("engine %s stopped (initialState: Stopped)", name);
+    }
+  }
+
+  /**
+   * Re-applies the resources of the backup: the bus, its engines (kept stopped until the start) and
+   * its destinations; destinations created since are deleted (their messages were kept on the
+   * exception destination by the store restore).
+   */
+  @Override
+  public void restoreConfiguration(Archive archive, Progress progress) throws IOException {
+    List<Map<String, Object>> resources = resources(archive);
+    Set<String> kept =
+        resources.stream()
+            .filter(r -> "Destination".equals(r.get("kind")))
+            .map(KubernetesBus::name)
+            .collect(Collectors.toSet());
+    for (Destination d : destinations()) {
+      if (!kept.contains(d.getMetadata().getName())) {
+        client.resource(d).delete();
+        progress.detail(
+            "destination %s deleted (created after the backup)", d.getMetadata().getName());
+      }
+    }
+    for (Map<String, Object> resource : resources) {
+      Map<String, Object> copy = new LinkedHashMap<>(resource);
+      if ("MessagingEngine".equals(copy.get("kind"))) {
+        Object state = ((Map<?, ?>) copy.get("spec")).get("initialState");
+        archivedStates.put(name(copy), state == null ? "Started" : String.valueOf(state));
+        copy.put("spec", withInitialState(copy.get("spec"), "Stopped"));
+      }
+      GenericKubernetesResource object =
+          Serialization.jsonMapper().convertValue(copy, GenericKubernetesResource.class);
+      object.getMetadata().setNamespace(namespace);
+      differences(object, resource.get("spec")).forEach(d -> progress.detail("%s", d));
+      client
+          .resource(object)
+          .inNamespace(namespace)
+          .createOr(
+              existing ->
+                  existing.patch(
+                      PatchContext.of(PatchType.JSON_MERGE),
+                      Serialization.asJson(mergeable(copy))));
+      progress.detail("%s %s applied", copy.get("kind"), name(copy));
+    }
+  }
+
+  /**
+   * The restart-after-restore token (and the recovery token first, when asked) on every engine,
+   * with its {@code initialState} of the backup; the operator sequences the starts. Waits until
+   * each engine's restart after restore is {@code Completed}.
+   */
+  @Override
+  public void startAfterRestore(BusFile restored, boolean recovery, Progress progress) {
+    String stamp = "restore-" + System.currentTimeMillis();
+    Map<String, String> states = new LinkedHashMap<>();
+    for (MessagingEngine me : engines()) {
+      String name = me.getMetadata().getName();
+      Map<String, String> annotations = new LinkedHashMap<>();
+      annotations.put(MessagingEngine.RESTART_AFTER_RESTORE, stamp);
+      if (recovery) {
+        annotations.put(MessagingEngine.RECOVERY, stamp);
+      }
+      String state = archivedStates.getOrDefault(name, "Started");
+      states.put(name, state);
+      patch(
+          name,
+          Map.of(
+              "metadata",
+              Map.of("annotations", annotations),
+              "spec",
+              Map.of("initialState", state)));
+    }
+    for (String name : states.keySet()) {
+      if (!"Started".equals(states.get(name))) {
+        progress.detail(
+            "engine %s is Stopped in the backup: it stays stopped; its restart after restore runs"
+                + " when it is started",
+            name);
+        continue;
+      }
+      await(
+          name,
+          m -> {
+            TokenActionStatus rar =
+                m.getStatus() == null ? null : m.getStatus().getRestartAfterRestore();
+            if (rar != null
+                && stamp.equals(rar.getObservedToken())
+                && "Failed".equals(rar.getPhase())) {
+              throw new IllegalStateException(
+                  "the restart after restore of engine " + name + " failed: " + rar.getMessage());
+            }
+            return rar != null
+                && stamp.equals(rar.getObservedToken())
+                && "Completed".equals(rar.getPhase());
+          },
+          "to complete its restart after restore");
+      progress.detail(
+          "engine %s started, flush of all delivery streams completed (SIBUS0783I)", name);
+    }
+  }
+
+  /** How the running resource's spec differs from the one of the backup, field by field. */
+  private List<String> differences(GenericKubernetesResource archived, Object archivedSpec) {
+    GenericKubernetesResource running =
+        client
+            .genericKubernetesResources(archived.getApiVersion(), archived.getKind())
+            .inNamespace(namespace)
+            .withName(archived.getMetadata().getName())
+            .get();
+    String what = archived.getKind() + " " + archived.getMetadata().getName();
+    if (running == null) {
+      return List.of(what + " (deleted after the backup) comes back");
+    }
+    Map<?, ?> before = (Map<?, ?>) running.getAdditionalProperties().getOrDefault("spec", Map.of());
+    Map<?, ?> after = archivedSpec instanceof Map<?, ?> m ? m : Map.of();
+    List<String> found = new ArrayList<>();
+    Set<Object> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(String::valueOf));
+    keys.addAll(before.keySet());
+    keys.addAll(after.keySet());
+    for (Object key : keys) {
+      if ("initialState".equals(key) || java.util.Objects.equals(before.get(key), after.get(key))) {
+        continue;
+      }
+      found.add(
+          what + ": spec." + key + " goes back from " + before.get(key) + " to " + after.get(key));
+    }
+    return found;
+  }
+
+  private static Object busOf(GenericKubernetesResource resource) {
+    Object spec = resource.getAdditionalProperties().get("spec");
+    return spec instanceof Map<?, ?> m ? m.get("bus") : null;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private List<MessagingEngine> engines() {
+    return client.resources(MessagingEngine.class).inNamespace(namespace).list().getItems().stream()
+        .filter(me -> bus.equals(me.getSpec().getBus()))
+        .toList();
+  }
+
+  private List<Destination> destinations() {
+    return client.resources(Destination.class).inNamespace(namespace).list().getItems().stream()
+        .filter(d -> bus.equals(d.getSpec().getBus()))
+        .toList();
+  }
+
+  private MessagingEngine engine(String name) {
+    MessagingEngine me =
+        client.resources(MessagingEngine.class).inNamespace(namespace).withName(name).get();
+    if (me == null) {
+      throw new IllegalArgumentException(
+          "no MessagingEngine " + name + " in namespace " + namespace);
+    }
+    return me;
+  }
+
+  private void patch(String engine, Map<String, Object> patch) {
+    client
+        .resources(MessagingEngine.class)
+        .inNamespace(namespace)
+        .withName(engine)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+  }
+
+  private void await(String engine, Predicate<MessagingEngine> done, String what) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!done.test(engine(engine))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "engine "
+                + engine
+                + " did not come "
+                + what
+                + " within "
+                + PATIENCE.toMinutes()
+                + " minutes");
+      }
+      StandaloneBus.sleep(250);
+    }
+  }
+
+  /**
+   * The JDBC URL with a Service's host name replaced by its cluster IP: a name such as {@code
+   * postgres} resolves only inside the cluster.
+   */
+  private String reachable(String jdbcUrl) {
+    String prefix = "jdbc:postgresql://";
+    if (!jdbcUrl.startsWith(prefix)) {
+      return jdbcUrl;
+    }
+    URI uri = URI.create("postgresql://" + jdbcUrl.substring(prefix.length()));
+    String host = uri.getHost();
+    if (host == null) {
+      return jdbcUrl;
+    }
+    String[] parts = host.split("\\.");
+    String serviceNamespace = parts.length > 1 ? parts[1] : namespace;
+    Service service = client.services().inNamespace(serviceNamespace).withName(parts[0]).get();
+    if (service == null || service.getSpec().getClusterIP() == null) {
+      return jdbcUrl;
+    }
+    return jdbcUrl.replaceFirst(
+        java.util.regex.Pattern.quote(prefix + host), prefix + service.getSpec().getClusterIP());
+  }
+
+  private static String secretValue(Secret secret, String key) throws SQLException {
+    if (secret.getData() != null && secret.getData().containsKey(key)) {
+      return new String(
+          Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+    if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
+      return secret.getStringData().get(key);
+    }
+    throw new SQLException("the Secret " + secret.getMetadata().getName() + " has no key " + key);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> resources(Archive archive) throws IOException {
+    return YAML.readValue(Files.readAllBytes(archive.file("config/" + RESOURCES)), List.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String name(Map<String, Object> resource) {
+    return String.valueOf(((Map<String, Object>) resource.get("metadata")).get("name"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> withInitialState(Object spec, String state) {
+    Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) spec);
+    copy.put("initialState", state);
+    return copy;
+  }
+
+  /** What a merge patch changes: spec, labels and annotations, not identity. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> mergeable(Map<String, Object> resource) {
+    Map<String, Object> metadata = (Map<String, Object>) resource.get("metadata");
+    Map<String, Object> patch = new LinkedHashMap<>();
+    Map<String, Object> meta = new LinkedHashMap<>();
+    if (metadata.get("labels") != null) {
+      meta.put("labels", metadata.get("labels"));
+    }
+    patch.put("metadata", meta);
+    patch.put("spec", resource.get("spec"));
+    return patch;
+  }
+}

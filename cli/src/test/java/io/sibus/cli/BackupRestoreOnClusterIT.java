@@ -1,0 +1,215 @@
+package io.sibus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.sibus.crds.v1alpha1.Destination;
+import io.sibus.local.DeliveryLedger;
+import io.sibus.local.EngineClient;
+import io.sibus.local.EngineClient.Outgoing;
+import io.sibus.local.LoadRunner;
+import io.sibus.local.MemberSetClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sibus backup} and {@code sibus restore} of a bus on Kubernetes (the local cluster of
+ * {@code sibus up}: operator, engines as pods, PostgreSQL as a pod): the restore stops every engine
+ * through {@code initialState}, restores the stores, re-applies the resources of the backup and
+ * restarts every engine through {@code sibus.io/restart-after-restore}, counted.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BackupRestoreOnClusterIT {
+  private static final Path HOME =
+      Path.of(System.getProperty("sibus.home", "..")).toAbsolutePath().normalize();
+  private static final Pattern ENGINE = Pattern.compile("(?m)^engine (\\S+): (http://\\S+)$");
+
+  Path work;
+  ClusterUp up;
+  String kubeconfig;
+  Map<String, String> engines = new LinkedHashMap<>();
+
+  @BeforeAll
+  void startTheSampleBus() throws IOException {
+    work = HOME.resolve("cli/target/backup-on-cluster-" + System.currentTimeMillis());
+    StringWriter printed = new StringWriter();
+    up = new ClusterUp(HOME, work, new PrintWriter(printed, true));
+    up.start(Duration.ofMinutes(4));
+    kubeconfig = ClusterUp.kubeconfig(work).toString();
+    Matcher m = ENGINE.matcher(printed.toString());
+    while (m.find()) {
+      engines.put(m.group(1), m.group(2));
+    }
+    assertThat(engines).as(printed.toString()).containsOnlyKeys("me1", "me2");
+  }
+
+  @AfterAll
+  void stop() {
+    if (up != null) {
+      up.stop();
+    }
+  }
+
+  @Test
+  void aRestoreOnKubernetesBringsBackWhatWasQueuedAndLosesNothingAfterwards(@TempDir Path backups)
+      throws Exception {
+    EngineClient me1 = new EngineClient(engines.get("me1"));
+    EngineClient me2 = new EngineClient(engines.get("me2"));
+    List<String> queued = send(me1, "shipments", "pre", 30); // crosses over to me2
+    await().atMost(Duration.ofSeconds(60)).until(() -> depth(me2, "shipments") >= 30);
+
+    Run backup =
+        Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
+    assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
+    assertThat(backup.out()).contains("sends waited").contains("streams settled");
+    Path archive = Files.list(backups).findFirst().orElseThrow();
+    assertThat(Files.readString(archive.resolve("config/resources.yaml")))
+        .contains("kind: \"MessagingEngine\"")
+        .contains("kind: \"Destination\"");
+
+    send(me1, "shipments", "post", 10); // acknowledged after the backup: cannot come back
+    try (KubernetesClient client = client()) {
+      client
+          .resources(io.sibus.crds.v1alpha1.Bus.class)
+          .inNamespace(ClusterUp.NAMESPACE)
+          .withName("demo")
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"spec\":{\"description\":\"changed after the backup\"}}");
+    }
+    try (KubernetesClient client = client()) {
+      client
+          .resource(Resources.destination("audit", "me2"))
+          .inNamespace(ClusterUp.NAMESPACE)
+          .create();
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(() -> me2.send("audit", new Outgoing("x")).status() == 201);
+    send(me2, "audit", "audit", 4);
+
+    Run restore =
+        Run.of(
+            "restore", "--bus", "demo", "--from", backups.toString(), "--kubeconfig", kubeconfig);
+    System.out.println(restore.out());
+    assertThat(restore.exitCode()).as(restore.out() + restore.err()).isZero();
+    assertThat(restore.out())
+        .contains("engine me1 stopped (initialState: Stopped)")
+        .contains("destination audit (created after the backup) is removed")
+        .contains("destination audit deleted")
+        .contains(
+            "Bus demo: spec.description goes back from changed after the backup to The sample bus of sibus")
+        .contains("10 message(s) on shipments sent after the backup are not brought back")
+        .contains("engine me1 started, flush of all delivery streams completed (SIBUS0783I)")
+        .contains("engine me2 started, flush of all delivery streams completed (SIBUS0783I)");
+    try (KubernetesClient client = client()) {
+      assertThat(
+              client
+                  .resources(Destination.class)
+                  .inNamespace(ClusterUp.NAMESPACE)
+                  .withName("audit")
+                  .get())
+          .isNull();
+    }
+
+    Map<String, Integer> shipments = drain(me2, "shipments");
+    assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(queued);
+    assertThat(shipments.values()).allMatch(n -> n == 1);
+    JsonNode kept = me2.receive("_SYSTEM.Exception.me2", 10, 1000, 30_000).json().get("messages");
+    assertThat(kept).hasSize(5); // the audit messages and the probe: kept with the reason
+    assertThat(kept)
+        .allSatisfy(
+            m ->
+                assertThat(m.get("properties").get("sibus.exception.reason").asText())
+                    .contains("not in the restored configuration"));
+
+    LoadRunner load =
+        new LoadRunner(
+                "shipments",
+                "ASSURED_PERSISTENT",
+                () -> new MemberSetClient(List.of(engines.get("me1")), null),
+                () -> new MemberSetClient(List.of(engines.get("me2")), null))
+            .start(3, 1, Duration.ofMillis(5));
+    Thread.sleep(4000);
+    DeliveryLedger.Report report = load.finish(Duration.ofSeconds(60));
+    System.out.println("BackupRestoreOnClusterIT after the restore: " + report);
+    assertThat(report.acknowledged()).isGreaterThan(50);
+    assertThat(report.lost()).isEmpty();
+    assertThat(report.duplicated()).isEmpty();
+  }
+
+  private KubernetesClient client() throws IOException {
+    return new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(Files.readString(Path.of(kubeconfig))))
+        .build();
+  }
+
+  private static List<String> send(EngineClient client, String destination, String prefix, int n)
+      throws IOException {
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String body = prefix + i;
+      assertThat(client.send(destination, new Outgoing(body)).status()).isEqualTo(201);
+      bodies.add(body);
+    }
+    return bodies;
+  }
+
+  private static long depth(EngineClient client, String destination) {
+    try {
+      EngineClient.Reply reply = client.destination(destination);
+      return reply.ok() ? reply.json().get("depth").asLong() : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static Map<String, Integer> drain(EngineClient client, String destination)
+      throws IOException {
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    while (true) {
+      JsonNode batch = client.receive(destination, 100, 1000, 30_000).json().get("messages");
+      if (batch.isEmpty()) {
+        return seen;
+      }
+      for (JsonNode m : batch) {
+        seen.merge(EngineClient.bodyText(m), 1, Integer::sum);
+        client.acknowledge(destination, m.get("receipt").asText());
+      }
+    }
+  }
+
+  /** A destination resource, as a user would apply it. */
+  private static final class Resources {
+    static Destination destination(String name, String engine) {
+      Destination d = new Destination();
+      d.getMetadata().setName(name);
+      d.getMetadata().setNamespace(ClusterUp.NAMESPACE);
+      d.setSpec(new io.sibus.crds.v1alpha1.DestinationSpec());
+      d.getSpec().setBus("demo");
+      d.getSpec().setLocalizedOn(engine);
+      return d;
+    }
+  }
+}
