@@ -27,6 +27,7 @@ public final class LoadRunner implements AutoCloseable {
   private final String reliability;
   private final Supplier<MemberSetClient> sendClients;
   private final Supplier<MemberSetClient> receiveClients;
+  private String keyPrefix = "";
 
   /**
    * @param sendClients a new client for each producer (where to send)
@@ -41,6 +42,15 @@ public final class LoadRunner implements AutoCloseable {
     this.reliability = reliability;
     this.sendClients = sendClients;
     this.receiveClients = receiveClients;
+  }
+
+  /**
+   * Prefixes every message key (also its idempotency key), so that runs against the same engines
+   * never send a key twice.
+   */
+  public LoadRunner keyPrefix(String prefix) {
+    this.keyPrefix = prefix;
+    return this;
   }
 
   public LoadRunner start(int producerCount, int consumerCount, Duration pauseBetweenSends) {
@@ -64,7 +74,7 @@ public final class LoadRunner implements AutoCloseable {
   private void produce(int id, Duration pause) {
     MemberSetClient client = sendClients.get();
     for (int n = 0; producing.get(); n++) {
-      String key = "p" + id + "-" + n;
+      String key = keyPrefix + "p" + id + "-" + n;
       ledger.attempted(key);
       while (true) {
         try {
