@@ -22,9 +22,16 @@ final class LeftoverMembers {
 
   /** Stops each leftover member (SIGTERM, SIGKILL after the grace); returns their process ids. */
   static List<Long> stopAll(Path membersDirectory) {
-    String marker = "-Dsibus.engine.termination-log=" + membersDirectory + File.separator;
+    return stopWithArgument("-Dsibus.engine.termination-log=" + membersDirectory + File.separator);
+  }
+
+  /**
+   * Stops every process with an argument starting with {@code prefix} (SIGTERM, SIGKILL after the
+   * grace); returns their process ids.
+   */
+  static List<Long> stopWithArgument(String prefix) {
     List<ProcessHandle> leftovers =
-        ProcessHandle.allProcesses().filter(p -> hasArgumentStartingWith(p, marker)).toList();
+        ProcessHandle.allProcesses().filter(p -> hasArgumentStartingWith(p, prefix)).toList();
     leftovers.forEach(ProcessHandle::destroy);
     for (ProcessHandle member : leftovers) {
       try {

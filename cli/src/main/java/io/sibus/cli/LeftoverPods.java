@@ -5,12 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -20,32 +14,11 @@ import java.util.stream.Stream;
  * Only called under the {@link UpLock}.
  */
 final class LeftoverPods {
-  private static final Duration GRACE = Duration.ofSeconds(10);
-
   private LeftoverPods() {}
 
   static void stopAll(Path clusterWork) {
-    String marker = "-Djdk.net.hosts.file=" + clusterWork.toAbsolutePath() + File.separator;
-    List<ProcessHandle> leftovers =
-        ProcessHandle.allProcesses()
-            .filter(
-                p ->
-                    p.info()
-                        .arguments()
-                        .map(args -> Arrays.stream(args).anyMatch(a -> a.startsWith(marker)))
-                        .orElse(false))
-            .toList();
-    leftovers.forEach(ProcessHandle::destroy);
-    for (ProcessHandle pod : leftovers) {
-      try {
-        pod.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException | ExecutionException e) {
-        pod.destroyForcibly();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        pod.destroyForcibly();
-      }
-    }
+    LeftoverMembers.stopWithArgument(
+        "-Djdk.net.hosts.file=" + clusterWork.toAbsolutePath() + File.separator);
     // Database pods keep their data in data/<namespace>/<pod>/pgdata.
     Path data = clusterWork.resolve("data");
     if (Files.isDirectory(data)) {

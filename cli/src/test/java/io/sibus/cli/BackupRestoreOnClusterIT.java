@@ -76,7 +76,7 @@ class BackupRestoreOnClusterIT {
     EngineClient me1 = new EngineClient(engines.get("me1"));
     EngineClient me2 = new EngineClient(engines.get("me2"));
     List<String> queued = send(me1, "shipments", "pre", 30); // crosses over to me2
-    await().atMost(Duration.ofSeconds(60)).until(() -> depth(me2, "shipments") >= 30);
+    await().atMost(Duration.ofSeconds(60)).until(() -> me2.depth("shipments") >= 30);
 
     // The backup is taken under cross-engine load: sends wait for the snapshot, then go on.
     LoadRunner during =
@@ -153,7 +153,7 @@ class BackupRestoreOnClusterIT {
 
     // What was queued at backup time, all of it (the sends before, and those of the load that were
     // in when the snapshot was taken), once each.
-    Map<String, Integer> shipments = drain(me2, "shipments");
+    Map<String, Integer> shipments = me2.drain("shipments");
     assertThat(shipments.keySet()).containsAll(queued).doesNotContain("post0");
     assertThat(shipments).hasSize((int) inBackup);
     assertThat(shipments.values()).allMatch(n -> n == 1);
@@ -195,30 +195,6 @@ class BackupRestoreOnClusterIT {
       bodies.add(body);
     }
     return bodies;
-  }
-
-  private static long depth(EngineClient client, String destination) {
-    try {
-      EngineClient.Reply reply = client.destination(destination);
-      return reply.ok() ? reply.json().get("depth").asLong() : -1;
-    } catch (IOException e) {
-      return -1;
-    }
-  }
-
-  private static Map<String, Integer> drain(EngineClient client, String destination)
-      throws IOException {
-    Map<String, Integer> seen = new LinkedHashMap<>();
-    while (true) {
-      JsonNode batch = client.receive(destination, 100, 1000, 30_000).json().get("messages");
-      if (batch.isEmpty()) {
-        return seen;
-      }
-      for (JsonNode m : batch) {
-        seen.merge(EngineClient.bodyText(m), 1, Integer::sum);
-        client.acknowledge(destination, m.get("receipt").asText());
-      }
-    }
   }
 
   /** A destination resource, as a user would apply it. */

@@ -11,17 +11,30 @@ import org.junit.jupiter.api.io.TempDir;
 class UpCommandTest {
   @Test
   void withoutTheJarsSaysHowToBuildThemAndStartsNothing(@TempDir Path home) {
+    Run run = inHome(home, "up");
+
+    assertOneLineFailure(run);
+    assertThat(run.err())
+        .contains(home.resolve(EngineJar.RELATIVE_PATH).toString())
+        .contains("./mvnw -q -B -DskipTests -pl engine-service,operator,cli -am package");
+  }
+
+  @Test
+  void standaloneWithoutTheEngineJarSaysHowToBuildItAndStartsNothing(@TempDir Path home) {
+    Run run = inHome(home, "up", "--standalone");
+
+    assertOneLineFailure(run);
+    assertThat(run.err())
+        .contains(home.resolve(EngineJar.RELATIVE_PATH).toString())
+        .contains("./mvnw -q -B -DskipTests -pl engine-service -am package");
+  }
+
+  /** Runs the command with {@code sibus.home} set to {@code home}, as the launcher sets it. */
+  private static Run inHome(Path home, String... args) {
     String before = System.getProperty("sibus.home");
     System.setProperty("sibus.home", home.toString());
     try {
-      Run run = Run.of("up");
-
-      assertThat(run.exitCode()).isEqualTo(1);
-      assertThat(run.out()).isEmpty();
-      assertThat(run.err().lines()).hasSize(1);
-      assertThat(run.err())
-          .contains(home.resolve(EngineJar.RELATIVE_PATH).toString())
-          .contains("./mvnw -q -B -DskipTests -pl engine-service,operator,cli -am package");
+      return Run.of(args);
     } finally {
       if (before == null) {
         System.clearProperty("sibus.home");
@@ -31,26 +44,10 @@ class UpCommandTest {
     }
   }
 
-  @Test
-  void standaloneWithoutTheEngineJarSaysHowToBuildItAndStartsNothing(@TempDir Path home) {
-    String before = System.getProperty("sibus.home");
-    System.setProperty("sibus.home", home.toString());
-    try {
-      Run run = Run.of("up", "--standalone");
-
-      assertThat(run.exitCode()).isEqualTo(1);
-      assertThat(run.out()).isEmpty();
-      assertThat(run.err().lines()).hasSize(1);
-      assertThat(run.err())
-          .contains(home.resolve(EngineJar.RELATIVE_PATH).toString())
-          .contains("./mvnw -q -B -DskipTests -pl engine-service -am package");
-    } finally {
-      if (before == null) {
-        System.clearProperty("sibus.home");
-      } else {
-        System.setProperty("sibus.home", before);
-      }
-    }
+  private static void assertOneLineFailure(Run run) {
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().lines()).hasSize(1);
   }
 
   @Test

@@ -186,6 +186,34 @@ public final class EngineClient {
     }
   }
 
+  /**
+   * Receives and acknowledges until the destination answers empty: the bodies in arrival order,
+   * each with how often it came.
+   */
+  public Map<String, Integer> drain(String destination) throws IOException {
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    while (true) {
+      JsonNode batch = receive(destination, 100, 1000, 30_000).json().get("messages");
+      if (batch == null || batch.isEmpty()) {
+        return seen;
+      }
+      for (JsonNode m : batch) {
+        seen.merge(bodyText(m), 1, Integer::sum);
+        acknowledge(destination, m.get("receipt").asText());
+      }
+    }
+  }
+
+  /** The destination's depth, or -1 when the engine does not answer it. */
+  public long depth(String destination) {
+    try {
+      Reply reply = destination(destination);
+      return reply.ok() ? reply.json().get("depth").asLong() : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   /** Decodes the base64 body of a received message. */
   public static String bodyText(JsonNode message) {
     return new String(

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -126,10 +125,10 @@ class BackupRestoreIT {
         .contains(
             "SIBUS0783I Messaging engine me2 started, flush of all delivery streams completed.");
 
-    Map<String, Integer> shipments = drain(client(b), "shipments");
+    Map<String, Integer> shipments = client(b).drain("shipments");
     assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(preBackup);
     assertThat(shipments.values()).allMatch(n -> n == 1);
-    assertThat(drain(client(a), "orders")).hasSize(10);
+    assertThat(client(a).drain("orders")).hasSize(10);
     JsonNode kept =
         client(b).receive("_SYSTEM.Exception.me2", 10, 1000, 30_000).json().get("messages");
     assertThat(kept).hasSize(5); // the audit messages: kept, with the reason, not deleted
@@ -257,7 +256,7 @@ class BackupRestoreIT {
     assertThat(again.code).as(again.out + again.err).isZero();
     assertThat(state(a)).isEqualTo("ACTIVE");
     assertThat(state(b)).isEqualTo("ACTIVE");
-    Map<String, Integer> shipments = drain(client(b), "shipments");
+    Map<String, Integer> shipments = client(b).drain("shipments");
     assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(queued);
     assertThat(shipments.values()).allMatch(n -> n == 1);
   }
@@ -368,12 +367,7 @@ class BackupRestoreIT {
   }
 
   private static long depth(MemberProcess m, String destination) {
-    try {
-      EngineClient.Reply reply = client(m).destination(destination);
-      return reply.ok() ? reply.json().get("depth").asLong() : -1;
-    } catch (IOException e) {
-      return -1;
-    }
+    return client(m).depth(destination);
   }
 
   private static void awaitDepth(MemberProcess m, String destination, long depth) {
@@ -381,21 +375,6 @@ class BackupRestoreIT {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> depth(m, destination) >= depth);
-  }
-
-  private static Map<String, Integer> drain(EngineClient client, String destination)
-      throws IOException {
-    Map<String, Integer> seen = new LinkedHashMap<>();
-    while (true) {
-      JsonNode batch = client.receive(destination, 100, 1000, 30_000).json().get("messages");
-      if (batch.isEmpty()) {
-        return seen;
-      }
-      for (JsonNode m : batch) {
-        seen.merge(EngineClient.bodyText(m), 1, Integer::sum);
-        client.acknowledge(destination, m.get("receipt").asText());
-      }
-    }
   }
 
   private static int freePort() throws IOException {

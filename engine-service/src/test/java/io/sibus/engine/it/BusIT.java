@@ -22,7 +22,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -127,7 +126,7 @@ class BusIT {
     awaitDepth(b, "shipments", 20);
     send(ca, "q", 0, 10); // after the backup: a restore cannot bring these back to A
     awaitDepth(b, "shipments", 30);
-    Map<String, Integer> received = drain(EngineCluster.client(b), "shipments"); // consumed
+    Map<String, Integer> received = EngineCluster.client(b).drain("shipments"); // consumed
 
     a.terminate(Duration.ofSeconds(20));
     restore(cluster, "sibus_me1");
@@ -169,7 +168,8 @@ class BusIT {
       throw e;
     }
     Thread.sleep(2000);
-    drain(EngineCluster.client(b), "shipments")
+    EngineCluster.client(b)
+        .drain("shipments")
         .forEach((body, n) -> received.merge(body, n, Integer::sum));
     System.out.printf(
         "BusIT seeds scenario (dedupWindow %s): %d distinct, %d total%n",
@@ -213,7 +213,7 @@ class BusIT {
       assertThat(ca.send("shipments", new Outgoing("m" + i)).status()).isEqualTo(201);
     }
     awaitDepth(b, "shipments", 12);
-    List<String> order = new ArrayList<>(drain(EngineCluster.client(b), "shipments").keySet());
+    List<String> order = new ArrayList<>(EngineCluster.client(b).drain("shipments").keySet());
     assertThat(order).containsExactlyElementsOf(sent);
     assertThat(a.log()).contains("the gap is resent");
   }
@@ -331,12 +331,7 @@ class BusIT {
   }
 
   private static long depth(MemberProcess member, String destination) {
-    try {
-      Reply reply = EngineCluster.client(member).destination(destination);
-      return reply.ok() ? reply.json().get("depth").asLong() : -1;
-    } catch (IOException e) {
-      return -1;
-    }
+    return EngineCluster.client(member).depth(destination);
   }
 
   private static void awaitDepth(MemberProcess member, String destination, long depth) {
@@ -344,22 +339,6 @@ class BusIT {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> depth(member, destination) >= depth);
-  }
-
-  /** Receives and acknowledges everything; bodies in arrival order with their counts. */
-  private static Map<String, Integer> drain(EngineClient client, String destination)
-      throws IOException {
-    Map<String, Integer> seen = new LinkedHashMap<>();
-    while (true) {
-      JsonNode batch = client.receive(destination, 100, 1000, 30_000).json().get("messages");
-      if (batch.isEmpty()) {
-        return seen;
-      }
-      for (JsonNode m : batch) {
-        seen.merge(EngineClient.bodyText(m), 1, Integer::sum);
-        client.acknowledge(destination, m.get("receipt").asText());
-      }
-    }
   }
 
   /** The backup: a copy of every table of the engine's schema, taken while it runs. */
