@@ -44,7 +44,9 @@ final class BusStatusLines {
     Config config;
     try {
       config = Config.fromKubeconfig(Files.readString(kubeconfig));
-    } catch (IOException e) {
+      // A cluster that is gone (a stale kubeconfig of ./sibus up) is said at once, not retried.
+      config.setRequestRetryBackoffLimit(0);
+    } catch (IOException | RuntimeException e) {
       throw new CommandFailure("cannot read the kubeconfig " + kubeconfig + ": " + e.getMessage());
     }
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {

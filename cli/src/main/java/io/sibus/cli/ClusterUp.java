@@ -89,7 +89,8 @@ final class ClusterUp {
     for (String engine : engines) {
       out.println("engine " + engine + ": " + serviceUrl(client, engine));
     }
-    out.printf("memory: %d MiB resident for the whole system%n", ProcessMemory.residentMiB());
+    out.printf(
+        "memory: %d MiB resident for the whole system%n", ProcessMemory.residentMiB(clusterWork));
     String me1 = serviceUrl(client, engines.get(0));
     out.println();
     out.println("Try:");

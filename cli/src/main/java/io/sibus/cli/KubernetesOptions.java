@@ -32,7 +32,9 @@ final class KubernetesOptions {
     Config config;
     try {
       config = Config.fromKubeconfig(Files.readString(file));
-    } catch (IOException e) {
+      // A cluster that is gone (a stale kubeconfig of ./sibus up) is said at once, not retried.
+      config.setRequestRetryBackoffLimit(0);
+    } catch (IOException | RuntimeException e) {
       throw new CommandFailure("cannot read the kubeconfig " + file + ": " + e.getMessage());
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();

@@ -113,6 +113,14 @@ class BackupRestoreOnClusterIT {
               io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                   io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
               "{\"spec\":{\"description\":\"changed after the backup\"}}");
+      client
+          .resources(Destination.class)
+          .inNamespace(ClusterUp.NAMESPACE)
+          .withName("shipments")
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"spec\":{\"maxDepth\":100000}}");
     }
     try (KubernetesClient client = client()) {
       client
@@ -149,6 +157,17 @@ class BackupRestoreOnClusterIT {
                   .withName("audit")
                   .get())
           .isNull();
+      assertThat(
+              client
+                  .genericKubernetesResources("sibus.io/v1alpha1", "Destination")
+                  .inNamespace(ClusterUp.NAMESPACE)
+                  .withName("shipments")
+                  .get()
+                  .getAdditionalProperties()
+                  .get("spec"))
+          .as("a field set after the backup is gone")
+          .asString()
+          .doesNotContain("maxDepth");
     }
 
     // What was queued at backup time, all of it (the sends before, and those of the load that were

@@ -84,11 +84,23 @@ class UpOnClusterIT {
               "5000");
       assertThat(received.out().lines()).containsExactly("hi");
 
+      assertThat(printed.toString()).containsPattern("memory: \\d+ MiB resident");
       List<ProcessHandle> started = up.descendants().toList();
       assertThat(started).hasSizeGreaterThanOrEqualTo(6); // 2 operators, 4 members, PostgreSQL
       up.destroy(); // SIGTERM, as Ctrl-C
       assertThat(up.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(started).noneMatch(ProcessHandle::isAlive);
+      // PostgreSQL detaches from its starter: found by its data directory under the work directory.
+      assertThat(
+              ProcessHandle.allProcesses()
+                  .filter(
+                      p ->
+                          p.info()
+                              .arguments()
+                              .map(a -> String.join(" ", a).contains(cwd.toString()))
+                              .orElse(false)))
+          .as("processes working in " + cwd)
+          .isEmpty();
     } finally {
       up.descendants().forEach(ProcessHandle::destroyForcibly);
       up.destroyForcibly();

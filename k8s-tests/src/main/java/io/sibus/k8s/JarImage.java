@@ -45,7 +45,8 @@ final class JarImage implements LocalImage {
         .ifPresent(bytes -> command.add("-XX:MaxRAM=" + bytes));
     command.add("-Djdk.net.hosts.file=" + launch.hostsFile());
     // A Service may be recreated with another address: do not cache names for long.
-    command.add("-Dnetworkaddress.cache.ttl=1");
+    command.add("-Dsun.net.inetaddr.ttl=1");
+    command.add("-Dsun.net.inetaddr.negative.ttl=0");
     command.add("-jar");
     command.add(jar.toString());
     ProcessBuilder builder = new ProcessBuilder(command);

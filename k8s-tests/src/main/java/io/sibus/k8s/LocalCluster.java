@@ -29,6 +29,7 @@ public final class LocalCluster implements AutoCloseable {
   private final WorkloadController workloads;
   private final PodRunner pods;
   private final Map<String, PodFiles> namespaces = new ConcurrentHashMap<>();
+  private final Thread stopOnExit = new Thread(this::stopPods, "local-cluster-stop");
 
   private LocalCluster(Path workDirectory, LocalImages images) {
     this.workDirectory = workDirectory;
@@ -39,6 +40,9 @@ public final class LocalCluster implements AutoCloseable {
     this.workloads = WorkloadController.start(client);
     this.pods =
         PodRunner.start(client, workDirectory, images, new IpAllocator(20), this::namespaceFiles);
+    // Pods are child processes: should this JVM end without stop() (a test fork killed), they
+    // must not outlive it.
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
   }
 
   /**
@@ -99,11 +103,20 @@ public final class LocalCluster implements AutoCloseable {
    * Ends every pod (SIGTERM, then SIGKILL after {@code grace}), then the controllers and the API.
    */
   public void stop(Duration grace) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs or has run: the pods are being stopped anyway
+    }
     pods.stop(grace);
     workloads.close();
     services.close();
     client.close();
     api.close();
+  }
+
+  private void stopPods() {
+    pods.stop(Duration.ofSeconds(10));
   }
 
   @Override

@@ -145,7 +145,11 @@ public final class PodRunner implements AutoCloseable {
     return workers.values().stream()
         .filter(w -> w.pod().getMetadata().getNamespace().equals(namespace))
         .filter(w -> w.pod().getMetadata().getName().equals(name))
-        .filter(w -> threads.get(w.pod().getMetadata().getUid()).isAlive())
+        .filter(
+            w -> {
+              Thread t = threads.get(w.pod().getMetadata().getUid());
+              return t != null && t.isAlive();
+            })
         .reduce((first, second) -> second);
   }
 

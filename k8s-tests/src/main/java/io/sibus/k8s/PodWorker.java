@@ -110,17 +110,20 @@ final class PodWorker implements Runnable {
   public void run() {
     try {
       while (!deleted) {
-        synchronized (this) {
-          refreshVolumes();
-          for (ContainerSlot slot : slots.values()) {
-            slot.tick(() -> launch(slot.spec()), podIp, files.terminationMessage(slot.name()));
+        try {
+          synchronized (this) {
+            refreshVolumes();
+            for (ContainerSlot slot : slots.values()) {
+              slot.tick(() -> launch(slot.spec()), podIp, files.terminationMessage(slot.name()));
+            }
           }
+          publish();
+        } catch (RuntimeException e) {
+          // One bad step (an API call, a probe that cannot be run) must not orphan the pod.
+          LOG.warn("pod {}: {}", name(), e.toString());
         }
-        publish();
         sleep(TICK);
       }
-    } catch (RuntimeException e) {
-      LOG.error("pod {} worker failed", name(), e);
     } finally {
       stopAll();
     }
@@ -180,6 +183,14 @@ final class PodWorker implements Runnable {
       return;
     }
     try {
+      // The test server removes a deleted pod at once and controllers reuse names: a pod of this
+      // name may be another one now, whose status is not this worker's to write.
+      Pod current =
+          client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(name()).get();
+      if (current == null || !pod.getMetadata().getUid().equals(current.getMetadata().getUid())) {
+        deleted = true;
+        return;
+      }
       client
           .pods()
           .inNamespace(pod.getMetadata().getNamespace())

@@ -38,8 +38,13 @@ final class PostgresImage implements LocalImage {
     }
     int port = containerPort(launch);
     InetSocketAddress backend = new InetSocketAddress("127.0.0.1", postgres.port());
-    TcpProxy proxy = TcpProxy.start(launch.podIp(), port, () -> List.of(backend));
-    return new PostgresContainer(postgres, proxy);
+    try {
+      TcpProxy proxy = TcpProxy.start(launch.podIp(), port, () -> List.of(backend));
+      return new PostgresContainer(postgres, proxy);
+    } catch (RuntimeException e) {
+      postgres.stop();
+      throw e;
+    }
   }
 
   private static int containerPort(ContainerLaunch launch) {

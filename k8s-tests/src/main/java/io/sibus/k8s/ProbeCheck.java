@@ -17,6 +17,10 @@ final class ProbeCheck {
 
   /** True when the probe passes: HTTP 200–399, a TCP connection, or (not run here) exec. */
   static boolean passes(Probe probe, Container container, String podIp) {
+    if (probe.getHttpGet() != null && port(probe.getHttpGet().getPort(), container) < 0
+        || probe.getTcpSocket() != null && port(probe.getTcpSocket().getPort(), container) < 0) {
+      return false;
+    }
     Duration timeout = Duration.ofSeconds(value(probe.getTimeoutSeconds(), 1));
     if (probe.getHttpGet() != null) {
       int port = port(probe.getHttpGet().getPort(), container);
@@ -67,6 +71,7 @@ final class ProbeCheck {
         }
       }
     }
-    throw new IllegalArgumentException("no container port named " + port.getStrVal());
+    // No such port: the probe cannot pass (a kubelet reports the same as a failure).
+    return -1;
   }
 }

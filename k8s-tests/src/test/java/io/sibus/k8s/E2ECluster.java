@@ -88,10 +88,21 @@ final class E2ECluster implements AutoCloseable {
   /** Runs a command; its output is printed; fails on a non-zero exit. */
   static String run(String... command) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+      Path output = Files.createTempFile("e2e-command-", ".out");
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+      boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+      if (!ended) {
+        p.destroyForcibly();
+      }
+      String out = Files.readString(output, StandardCharsets.UTF_8);
+      Files.deleteIfExists(output);
+      if (!ended || p.exitValue() != 0) {
+        throw new IllegalStateException(
+            String.join(" ", command) + (ended ? " failed:\n" : " did not end in 120 s:\n") + out);
       }
       System.out.print(out);
       return out;

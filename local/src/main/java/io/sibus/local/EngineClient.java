@@ -193,13 +193,20 @@ public final class EngineClient {
   public Map<String, Integer> drain(String destination) throws IOException {
     Map<String, Integer> seen = new LinkedHashMap<>();
     while (true) {
-      JsonNode batch = receive(destination, 100, 1000, 30_000).json().get("messages");
+      Reply reply = receive(destination, 100, 1000, 30_000);
+      if (!reply.ok()) {
+        throw new IOException("receive from " + destination + " answered " + reply);
+      }
+      JsonNode batch = reply.json().get("messages");
       if (batch == null || batch.isEmpty()) {
         return seen;
       }
       for (JsonNode m : batch) {
         seen.merge(bodyText(m), 1, Integer::sum);
-        acknowledge(destination, m.get("receipt").asText());
+        Reply ack = acknowledge(destination, m.get("receipt").asText());
+        if (!ack.ok()) {
+          throw new IOException("acknowledge on " + destination + " answered " + ack);
+        }
       }
     }
   }

@@ -30,12 +30,16 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -191,15 +195,19 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       GenericKubernetesResource object =
           Serialization.jsonMapper().convertValue(copy, GenericKubernetesResource.class);
       object.getMetadata().setNamespace(namespace);
-      differences(object, resource.get("spec")).forEach(d -> progress.detail("%s", d));
+      GenericKubernetesResource running = running(object);
+      differences(object, running, resource.get("spec")).forEach(d -> progress.detail("%s", d));
+      Map<String, Object> patch = mergeable(copy);
+      if (running != null && patch.get("spec") instanceof Map<?, ?> spec) {
+        patch.put("spec", removing(asStringMap(spec), spec(running)));
+      }
       client
           .resource(object)
           .inNamespace(namespace)
           .createOr(
               existing ->
                   existing.patch(
-                      PatchContext.of(PatchType.JSON_MERGE),
-                      Serialization.asJson(mergeable(copy))));
+                      PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch)));
       progress.detail("%s %s applied", copy.get("kind"), name(copy));
     }
   }
@@ -260,25 +268,37 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   }
 
   /** How the running resource's spec differs from the one of the backup, field by field. */
-  private List<String> differences(GenericKubernetesResource archived, Object archivedSpec) {
-    GenericKubernetesResource running =
-        client
-            .genericKubernetesResources(archived.getApiVersion(), archived.getKind())
-            .inNamespace(namespace)
-            .withName(archived.getMetadata().getName())
-            .get();
+  private GenericKubernetesResource running(GenericKubernetesResource archived) {
+    return client
+        .genericKubernetesResources(archived.getApiVersion(), archived.getKind())
+        .inNamespace(namespace)
+        .withName(archived.getMetadata().getName())
+        .get();
+  }
+
+  private static Map<?, ?> spec(GenericKubernetesResource resource) {
+    return resource.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asStringMap(Map<?, ?> map) {
+    return (Map<String, Object>) map;
+  }
+
+  private static List<String> differences(
+      GenericKubernetesResource archived, GenericKubernetesResource running, Object archivedSpec) {
     String what = archived.getKind() + " " + archived.getMetadata().getName();
     if (running == null) {
       return List.of(what + " (deleted after the backup) comes back");
     }
-    Map<?, ?> before = (Map<?, ?>) running.getAdditionalProperties().getOrDefault("spec", Map.of());
+    Map<?, ?> before = spec(running);
     Map<?, ?> after = archivedSpec instanceof Map<?, ?> m ? m : Map.of();
     List<String> found = new ArrayList<>();
-    Set<Object> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(String::valueOf));
+    Set<Object> keys = new TreeSet<>(Comparator.comparing(String::valueOf));
     keys.addAll(before.keySet());
     keys.addAll(after.keySet());
     for (Object key : keys) {
-      if ("initialState".equals(key) || java.util.Objects.equals(before.get(key), after.get(key))) {
+      if ("initialState".equals(key) || Objects.equals(before.get(key), after.get(key))) {
         continue;
       }
       found.add(
@@ -365,7 +385,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       return jdbcUrl;
     }
     return jdbcUrl.replaceFirst(
-        java.util.regex.Pattern.quote(prefix + host), prefix + service.getSpec().getClusterIP());
+        Pattern.quote(prefix + host), prefix + service.getSpec().getClusterIP());
   }
 
   private static String secretValue(Secret secret, String key) throws SQLException {
@@ -407,6 +427,25 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     }
     patch.put("metadata", meta);
     patch.put("spec", resource.get("spec"));
+    return patch;
+  }
+
+  /**
+   * {@code target} with a null for every key {@code running} has and it lacks, at every depth: a
+   * merge patch removes only what it names, and a field set after the backup must go too.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> removing(Map<String, Object> target, Map<?, ?> running) {
+    Map<String, Object> patch = new LinkedHashMap<>(target);
+    for (Map.Entry<?, ?> e : running.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      Object wanted = target.get(key);
+      if (!target.containsKey(key)) {
+        patch.put(key, null);
+      } else if (wanted instanceof Map<?, ?> w && e.getValue() instanceof Map<?, ?> r) {
+        patch.put(key, removing((Map<String, Object>) w, r));
+      }
+    }
     return patch;
   }
 }
