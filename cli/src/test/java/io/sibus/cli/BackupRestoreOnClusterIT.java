@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.sibus.cli.backup.Archive;
+import io.sibus.cli.backup.Manifest;
 import io.sibus.crds.v1alpha1.Destination;
 import io.sibus.local.DeliveryLedger;
 import io.sibus.local.EngineClient;
@@ -16,6 +18,7 @@ import io.sibus.local.LoadRunner;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -134,6 +138,30 @@ class BackupRestoreOnClusterIT {
         .until(() -> me2.send("audit", new Outgoing("x")).status() == 201);
     send(me2, "audit", "audit", 4);
 
+    Map<String, String> beforeDryRun = specsAndAnnotations();
+    Run dryRun =
+        Run.of(
+            "restore",
+            "--bus",
+            "demo",
+            "--from",
+            backups.toString(),
+            "--kubeconfig",
+            kubeconfig,
+            "--dry-run");
+    System.out.println(dryRun.out());
+    assertThat(dryRun.exitCode()).as(dryRun.out() + dryRun.err()).isZero();
+    assertThat(dryRun.out())
+        .contains("Destination audit (created after the backup) is deleted")
+        .contains(
+            "Bus demo: spec.description goes back from changed after the backup to The sample bus of sibus")
+        .contains(
+            "Destination shipments: spec.maxDepth (set to 100000 after the backup) is removed")
+        .contains("would be restored")
+        .doesNotContain("stopped (initialState: Stopped)");
+    assertThat(specsAndAnnotations()).as("a dry run changes nothing").isEqualTo(beforeDryRun);
+    assertThat(me2.depth("audit")).isEqualTo(5);
+
     Run restore =
         Run.of(
             "restore", "--bus", "demo", "--from", backups.toString(), "--kubeconfig", kubeconfig);
@@ -197,6 +225,132 @@ class BackupRestoreOnClusterIT {
     assertThat(report.acknowledged()).isGreaterThan(50);
     assertThat(report.lost()).isEmpty();
     assertThat(report.duplicated()).isEmpty();
+  }
+
+  @Test
+  void aDamagedOrForeignArchiveIsRefusedAndNothingChanges(@TempDir Path backups) throws Exception {
+    Run backup =
+        Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
+    assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
+    Path archive = Files.list(backups).findFirst().orElseThrow();
+    Map<String, String> before = specsAndAnnotations();
+
+    Path store = archive.resolve("engines/me2/sibus_message.copy");
+    flipByte(store);
+    assertRefused(archive, "demo", "does not match its checksum");
+    flipByte(store); // back as it was
+    Path resources = archive.resolve("config/resources.yaml");
+    Path aside = archive.resolveSibling("resources.aside");
+    Files.move(resources, aside);
+    assertRefused(archive, "demo", "is missing");
+    Files.move(aside, resources);
+    Archive foreign = new Archive(archive);
+    Manifest manifest = foreign.manifest();
+    manifest.bus = "otherbus"; // as if taken of another bus
+    foreign.write(manifest);
+    assertRefused(archive, "demo", "it is a backup of bus 'otherbus', not of bus 'demo'");
+
+    assertThat(specsAndAnnotations()).as("nothing changed").isEqualTo(before);
+    for (String engine : engines.keySet()) {
+      assertThat(new EngineClient(engines.get(engine)).engine().text("state"))
+          .as(engine)
+          .isEqualTo("ACTIVE");
+    }
+  }
+
+  @Test
+  void aRestoreKilledInTheMiddleAndRunAgainEndsAsAnUninterruptedOne(@TempDir Path backups)
+      throws Exception {
+    EngineClient me1 = new EngineClient(engines.get("me1"));
+    EngineClient me2 = new EngineClient(engines.get("me2"));
+    me2.drain("shipments"); // what earlier tests left
+    List<String> queued = send(me1, "shipments", "k", 20);
+    await().atMost(Duration.ofSeconds(60)).until(() -> me2.depth("shipments") >= 20);
+    Run backup =
+        Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
+    assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
+    Map<String, String> asBackedUp = specs();
+    send(me1, "shipments", "after", 5);
+
+    Path log = backups.resolveSibling(backups.getFileName() + "-restore-1.log");
+    Process first =
+        new ProcessBuilder(
+                "java",
+                "-jar",
+                Path.of("target", "sibus-cli.jar").toAbsolutePath().toString(),
+                "restore",
+                "--bus",
+                "demo",
+                "--from",
+                backups.toString(),
+                "--kubeconfig",
+                kubeconfig)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    // Killed once the stores are restored and the starts are under way.
+    await().atMost(Duration.ofMinutes(3)).until(() -> Files.readString(log).contains("[5/6]"));
+    first.destroyForcibly().waitFor();
+    System.out.println("the restore killed at:\n" + Files.readString(log));
+
+    Run again =
+        Run.of(
+            "restore", "--bus", "demo", "--from", backups.toString(), "--kubeconfig", kubeconfig);
+    System.out.println(again.out());
+    assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+    assertThat(again.out())
+        .contains("engine me1 started, flush of all delivery streams completed (SIBUS0783I)")
+        .contains("engine me2 started, flush of all delivery streams completed (SIBUS0783I)");
+    assertThat(specs()).as("the resources of the backup, initialState back").isEqualTo(asBackedUp);
+    Map<String, Integer> shipments = me2.drain("shipments");
+    assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(queued);
+    assertThat(shipments.values()).allMatch(n -> n == 1);
+  }
+
+  private void assertRefused(Path archive, String bus, String reason) {
+    Run refused =
+        Run.of("restore", "--bus", bus, "--from", archive.toString(), "--kubeconfig", kubeconfig);
+    assertThat(refused.exitCode()).as(refused.out()).isEqualTo(1);
+    assertThat(refused.err()).contains("refused").contains("nothing was changed").contains(reason);
+  }
+
+  private static void flipByte(Path file) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(raf.length() / 2);
+      int value = raf.read();
+      raf.seek(raf.length() / 2);
+      raf.write(value ^ 0xFF);
+    }
+  }
+
+  /** The spec of every resource of the bus, by kind and name. */
+  private Map<String, String> specs() throws IOException {
+    return resourceFields(false);
+  }
+
+  /** The spec and annotations of every resource (status changes on its own; these do not). */
+  private Map<String, String> specsAndAnnotations() throws IOException {
+    return resourceFields(true);
+  }
+
+  private Map<String, String> resourceFields(boolean withAnnotations) throws IOException {
+    Map<String, String> fields = new TreeMap<>();
+    try (KubernetesClient client = client()) {
+      for (String kind : List.of("Bus", "MessagingEngine", "Destination")) {
+        for (GenericKubernetesResource r :
+            client
+                .genericKubernetesResources("sibus.io/v1alpha1", kind)
+                .inNamespace(ClusterUp.NAMESPACE)
+                .list()
+                .getItems()) {
+          fields.put(
+              kind + "/" + r.getMetadata().getName(),
+              r.getAdditionalProperties().get("spec")
+                  + (withAnnotations ? " " + r.getMetadata().getAnnotations() : ""));
+        }
+      }
+    }
+    return fields;
   }
 
   private KubernetesClient client() throws IOException {

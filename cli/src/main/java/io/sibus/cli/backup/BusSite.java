@@ -40,6 +40,12 @@ public interface BusSite {
   /** Stops every engine of the running configuration and waits until each is stopped. */
   void stopAll(BusFile running, Progress progress) throws IOException;
 
+  /**
+   * What putting back the configuration of {@code archive} would change beyond {@code bus.yaml}
+   * (whose differences the restore tells itself): for a dry run, nothing is changed.
+   */
+  List<String> configurationChanges(Archive archive) throws IOException;
+
   /** Puts back the configuration of {@code archive}; the engines are stopped meanwhile. */
   void restoreConfiguration(Archive archive, Progress progress) throws IOException;
 

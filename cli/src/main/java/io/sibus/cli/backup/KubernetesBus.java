@@ -56,6 +56,13 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Duration PATIENCE = Duration.ofMinutes(5);
 
+  /**
+   * Member states in which a member no longer touches its store: the phase says Stopped as soon as
+   * the operator has been asked to stop, the members' states once they have.
+   */
+  private static final Set<String> MEMBER_DOWN =
+      Set.of("STOPPED", "DISABLED", "GLOBAL_ERROR", "UNKNOWN");
+
   private final KubernetesClient client;
   private final String namespace;
   private final String bus;
@@ -159,7 +166,11 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       String name = me.getMetadata().getName();
       await(
           name,
-          m -> m.getStatus() != null && "Stopped".equals(m.getStatus().getPhase()),
+          m ->
+              m.getStatus() != null
+                  && "Stopped".equals(m.getStatus().getPhase())
+                  && m.getStatus().getMembers().stream()
+                      .allMatch(member -> MEMBER_DOWN.contains(member.getState())),
           "to stop");
       progress.detail("engine %s stopped (initialState: Stopped)", name);
     }
@@ -173,17 +184,10 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   @Override
   public void restoreConfiguration(Archive archive, Progress progress) throws IOException {
     List<Map<String, Object>> resources = resources(archive);
-    Set<String> kept =
-        resources.stream()
-            .filter(r -> "Destination".equals(r.get("kind")))
-            .map(KubernetesBus::name)
-            .collect(Collectors.toSet());
-    for (Destination d : destinations()) {
-      if (!kept.contains(d.getMetadata().getName())) {
-        client.resource(d).delete();
-        progress.detail(
-            "destination %s deleted (created after the backup)", d.getMetadata().getName());
-      }
+    for (Destination d : createdAfterTheBackup(resources)) {
+      client.resource(d).delete();
+      progress.detail(
+          "destination %s deleted (created after the backup)", d.getMetadata().getName());
     }
     for (Map<String, Object> resource : resources) {
       Map<String, Object> copy = new LinkedHashMap<>(resource);
@@ -192,9 +196,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
         archivedStates.put(name(copy), state == null ? "Started" : String.valueOf(state));
         copy.put("spec", withInitialState(copy.get("spec"), "Stopped"));
       }
-      GenericKubernetesResource object =
-          Serialization.jsonMapper().convertValue(copy, GenericKubernetesResource.class);
-      object.getMetadata().setNamespace(namespace);
+      GenericKubernetesResource object = inThisNamespace(copy);
       GenericKubernetesResource running = running(object);
       differences(object, running, resource.get("spec")).forEach(d -> progress.detail("%s", d));
       Map<String, Object> patch = mergeable(copy);
@@ -210,6 +212,41 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
                       PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch)));
       progress.detail("%s %s applied", copy.get("kind"), name(copy));
     }
+  }
+
+  /** The resources a restore would delete, and how each resource's spec would go back. */
+  @Override
+  public List<String> configurationChanges(Archive archive) throws IOException {
+    List<Map<String, Object>> resources = resources(archive);
+    List<String> changes = new ArrayList<>();
+    for (Destination d : createdAfterTheBackup(resources)) {
+      changes.add(
+          "Destination " + d.getMetadata().getName() + " (created after the backup) is deleted");
+    }
+    for (Map<String, Object> resource : resources) {
+      GenericKubernetesResource object = inThisNamespace(resource);
+      changes.addAll(differences(object, running(object), resource.get("spec")));
+    }
+    if (changes.isEmpty()) {
+      changes.add("the resources are the ones of the backup");
+    }
+    return changes;
+  }
+
+  private List<Destination> createdAfterTheBackup(List<Map<String, Object>> resources) {
+    Set<String> kept =
+        resources.stream()
+            .filter(r -> "Destination".equals(r.get("kind")))
+            .map(KubernetesBus::name)
+            .collect(Collectors.toSet());
+    return destinations().stream().filter(d -> !kept.contains(d.getMetadata().getName())).toList();
+  }
+
+  private GenericKubernetesResource inThisNamespace(Map<String, Object> resource) {
+    GenericKubernetesResource object =
+        Serialization.jsonMapper().convertValue(resource, GenericKubernetesResource.class);
+    object.getMetadata().setNamespace(namespace);
+    return object;
   }
 
   /**
@@ -301,8 +338,14 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       if ("initialState".equals(key) || Objects.equals(before.get(key), after.get(key))) {
         continue;
       }
-      found.add(
-          what + ": spec." + key + " goes back from " + before.get(key) + " to " + after.get(key));
+      String field = what + ": spec." + key;
+      if (!after.containsKey(key)) {
+        found.add(field + " (set to " + before.get(key) + " after the backup) is removed");
+      } else if (!before.containsKey(key)) {
+        found.add(field + " (removed after the backup) comes back: " + after.get(key));
+      } else {
+        found.add(field + " goes back from " + before.get(key) + " to " + after.get(key));
+      }
     }
     return found;
   }

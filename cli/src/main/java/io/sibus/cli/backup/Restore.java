@@ -86,7 +86,9 @@ public final class Restore {
     if (differences.isEmpty()) {
       progress.detail("the configuration is the one running");
     }
-    if (!dryRun) {
+    if (dryRun) {
+      bus.configurationChanges(archive).forEach(c -> progress.detail("%s", c));
+    } else {
       bus.restoreConfiguration(archive, progress);
     }
     progress.stepDone();

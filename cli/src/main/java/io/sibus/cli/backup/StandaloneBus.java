@@ -80,6 +80,11 @@ public final class StandaloneBus implements BusSite {
 
   /** Writes the restored configuration file; engines reload it by themselves. */
   @Override
+  public List<String> configurationChanges(Archive archive) {
+    return List.of(); // the configuration is bus.yaml alone
+  }
+
+  @Override
   public void restoreConfiguration(Archive archive, Progress progress) throws IOException {
     byte[] content = Files.readAllBytes(archive.file("config/bus.yaml"));
     Path temp = configFile.resolveSibling(configFile.getFileName() + ".restoring");

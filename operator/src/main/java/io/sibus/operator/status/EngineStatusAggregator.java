@@ -124,11 +124,13 @@ public final class EngineStatusAggregator {
     if (global) {
       return "GlobalError";
     }
-    if (in.maintenance()) {
-      return "Restoring";
-    }
+    // initialState Stopped wins over a pending action: nothing runs until the engine is started
+    // (a restore that was interrupted after setting its token waits for this phase to go on).
     if (!in.started()) {
       return "Stopped";
+    }
+    if (in.maintenance()) {
+      return "Restoring";
     }
     if (disabled) {
       return "Disabled";
