@@ -26,6 +26,13 @@ final class KubernetesOptions {
       description = "The bus's namespace (default: the namespace of the only bus of that name).")
   String namespace;
 
+  @Option(
+      names = "--port-forward",
+      description =
+          "Reach engines and databases through port-forwards (default: only when their cluster"
+              + " IPs do not answer from here).")
+  boolean portForward;
+
   /** The bus on the cluster; fails with what to give when it cannot be found. */
   KubernetesBus bus(String bus, String token) {
     Path file = BusStatusLines.kubeconfig(kubeconfig);
@@ -39,7 +46,7 @@ final class KubernetesOptions {
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     String ns = namespace != null ? namespace : namespaceOf(client, bus);
-    return new KubernetesBus(client, ns, bus, token);
+    return new KubernetesBus(client, ns, bus, token, portForward);
   }
 
   private static String namespaceOf(KubernetesClient client, String bus) {

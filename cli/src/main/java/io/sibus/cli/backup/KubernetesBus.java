@@ -67,15 +67,23 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   private final String namespace;
   private final String bus;
   private final String token;
+  private final ServiceReach reach;
 
   /** The {@code initialState} of each engine in the backup, put back by the start. */
   private final Map<String, String> archivedStates = new LinkedHashMap<>();
 
-  public KubernetesBus(KubernetesClient client, String namespace, String bus, String token) {
+  /**
+   * @param portForward reach engines and databases through port-forwards even when their cluster
+   *     IPs answer (by default, only when they do not)
+   */
+  public KubernetesBus(
+      KubernetesClient client, String namespace, String bus, String token, boolean portForward) {
     this.client = client;
     this.namespace = namespace;
     this.bus = bus;
     this.token = token;
+    this.reach =
+        new ServiceReach(client, portForward ? ServiceReach.Mode.FORWARD : ServiceReach.Mode.AUTO);
   }
 
   @Override
@@ -147,13 +155,27 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       props.setProperty("user", secretValue(secret, "username"));
       props.setProperty("password", secretValue(secret, "password"));
     }
-    return DriverManager.getConnection(reachable(store.getJdbcUrl()), props);
+    try {
+      return DriverManager.getConnection(reachable(store.getJdbcUrl()), props);
+    } catch (IOException e) {
+      throw new SQLException(e.getMessage(), e);
+    }
   }
 
   @Override
   public EngineClient.Reply callActive(String engine, List<String> urls, MemberSetClient.Call call)
       throws IOException {
-    return new MemberSetClient(new ArrayList<>(urls), token).call(call, Duration.ofSeconds(30));
+    List<String> reachable = new ArrayList<>();
+    for (String url : urls) {
+      URI uri = URI.create(url);
+      // The engine's Service is named after the engine (the operator's EngineResources).
+      reachable.add(
+          uri.getScheme()
+              + "://"
+              + reach.address(namespace, engine, uri.getPort())
+              + uri.getPath());
+    }
+    return new MemberSetClient(reachable, token).call(call, Duration.ofSeconds(30));
   }
 
   /** Every engine to {@code initialState: Stopped}, and the operator's word that it stopped. */
@@ -357,6 +379,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
 
   @Override
   public void close() {
+    reach.close();
     client.close();
   }
 
@@ -408,10 +431,11 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   }
 
   /**
-   * The JDBC URL with a Service's host name replaced by its cluster IP: a name such as {@code
-   * postgres} resolves only inside the cluster.
+   * The JDBC URL with a Service's host name replaced by an address this machine reaches (its
+   * cluster IP, or a port-forward): a name such as {@code postgres} resolves only inside the
+   * cluster.
    */
-  private String reachable(String jdbcUrl) {
+  private String reachable(String jdbcUrl) throws IOException {
     String prefix = "jdbc:postgresql://";
     if (!jdbcUrl.startsWith(prefix)) {
       return jdbcUrl;
@@ -425,10 +449,12 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     String serviceNamespace = parts.length > 1 ? parts[1] : namespace;
     Service service = client.services().inNamespace(serviceNamespace).withName(parts[0]).get();
     if (service == null || service.getSpec().getClusterIP() == null) {
-      return jdbcUrl;
+      return jdbcUrl; // not a Service: a database outside the cluster
     }
+    int port = uri.getPort() > 0 ? uri.getPort() : 5432;
+    String hostPort = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
     return jdbcUrl.replaceFirst(
-        Pattern.quote(prefix + host), prefix + service.getSpec().getClusterIP());
+        Pattern.quote(prefix + hostPort), prefix + reach.address(serviceNamespace, parts[0], port));
   }
 
   private static String secretValue(Secret secret, String key) throws SQLException {
