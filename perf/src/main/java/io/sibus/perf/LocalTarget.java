@@ -109,6 +109,11 @@ final class LocalTarget implements AutoCloseable {
     return member.pid();
   }
 
+  /** The engine's PostgreSQL; {@code --compare} puts the other systems' databases beside it. */
+  LocalPostgres postgres() {
+    return postgres;
+  }
+
   @Override
   public void close() {
     member.terminate(Duration.ofSeconds(10));

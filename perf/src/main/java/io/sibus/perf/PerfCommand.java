@@ -1,13 +1,10 @@
 package io.sibus.perf;
 
-import io.sibus.local.EngineClient;
-import io.sibus.local.MemberSetClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -75,82 +72,35 @@ public final class PerfCommand implements Callable<Integer> {
   @Option(names = "--report", description = "Append the table (markdown) to this file.")
   Path report;
 
+  @Option(
+      names = "--compare",
+      description =
+          "Measure, on the local engine's PostgreSQL, sibus (assured persistent), ActiveMQ Artemis"
+              + " with its JDBC store, and the bare database (commit per message, group commit)"
+              + " with the same load, and print the ratios.")
+  boolean compare;
+
   @Override
   public Integer call() throws Exception {
+    if (compare && (!urls.isEmpty() || crossEngine)) {
+      System.err.println(
+          "--compare measures the local engine beside the others on its PostgreSQL: leave out"
+              + " --url and --cross-engine");
+      return 2;
+    }
+    Path home = Path.of(System.getProperty("sibus.home", "."));
     LocalTarget local = null;
     if (urls.isEmpty()) {
-      Path home = Path.of(System.getProperty("sibus.home", "."));
       local = LocalTarget.start(home, home.resolve(".sibus/perf"), crossEngine);
       urls = List.of(local.url());
       receiveUrls = List.of(local.receiveUrl());
       System.out.println("measuring a local engine at " + local.url() + " (embedded PostgreSQL)");
     }
     try {
-      if (warmup > 0) {
-        System.out.println("warming up for " + warmup + " s");
-        Workload.Spec spec =
-            new Workload.Spec(
-                destination,
-                levels.get(0),
-                producers.get(producers.size() - 1),
-                consumers,
-                size,
-                Duration.ofSeconds(warmup),
-                0);
-        List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
-        new Workload(
-                spec,
-                () -> new MemberSetClient(urls, null),
-                () -> new MemberSetClient(receivers, null))
-            .run();
-        drain(spec);
-      }
-      List<String> rows = new ArrayList<>();
-      rows.add(ReportTable.HEADER);
-      System.out.println(ReportTable.HEADER);
-      for (String level : levels) {
-        for (int producerCount : producers) {
-          Workload.Spec spec =
-              new Workload.Spec(
-                  destination,
-                  level,
-                  producerCount,
-                  consumers,
-                  size,
-                  Duration.ofSeconds(seconds),
-                  rate);
-          EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
-          double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
-          List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
-          Workload.Result result =
-              new Workload(
-                      spec,
-                      () -> new MemberSetClient(urls, null),
-                      () -> new MemberSetClient(receivers, null))
-                  .run();
-          EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
-          double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
-          double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
-          String row = ReportTable.row(result, before, after, cpu, rss);
-          rows.add(row);
-          System.out.println(row);
-          drain(spec);
-        }
-      }
-      if (report != null) {
-        String text =
-            "\n### `sibus perf` "
-                + LocalDate.now()
-                + " — "
-                + String.join(" ", Arrays.asList(System.getProperty("sibus.args", "").split(" ")))
-                + "\n\n"
-                + String.join("\n", rows)
-                + "\n";
-        Files.writeString(
-            report,
-            text,
-            java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
+      if (compare) {
+        compare(local, home.resolve(".sibus/perf"));
+      } else {
+        measure(local);
       }
       return 0;
     } finally {
@@ -160,29 +110,102 @@ public final class PerfCommand implements Callable<Integer> {
     }
   }
 
-  /** Leaves the destination empty for the next run (what the consumers had not taken yet). */
-  private void drain(Workload.Spec spec) throws Exception {
+  private void measure(LocalTarget local) throws Exception {
     List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
-    EngineClient engine = new EngineClient(receivers.get(0));
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      EngineClient.Reply reply = engine.destination(spec.destination());
-      if (!reply.ok() || reply.json().get("depth").asLong() == 0) {
-        return;
+    if (warmup > 0) {
+      System.out.println("warming up for " + warmup + " s");
+      try (SibusClients clients = clients(levels.get(0), receivers)) {
+        new Workload(spec(levels.get(0), producers.get(producers.size() - 1), warmup, 0), clients)
+            .run();
+        clients.empty();
       }
-      new Workload(
-              new Workload.Spec(
-                  spec.destination(),
-                  spec.reliability(),
-                  0,
-                  spec.consumers(),
-                  16,
-                  Duration.ofSeconds(2),
-                  0),
-              () -> new MemberSetClient(urls, null),
-              () -> new MemberSetClient(receivers, null))
-          .run();
     }
+    List<String> rows = new ArrayList<>();
+    rows.add(ReportTable.HEADER);
+    System.out.println(ReportTable.HEADER);
+    for (String level : levels) {
+      try (SibusClients clients = clients(level, receivers)) {
+        for (int producerCount : producers) {
+          String row = measureOne(local, clients, spec(level, producerCount, seconds, rate));
+          rows.add(row);
+          System.out.println(row);
+          clients.empty();
+        }
+      }
+    }
+    if (report != null) {
+      String text =
+          "\n### `sibus perf` "
+              + LocalDate.now()
+              + " — "
+              + command()
+              + "\n\n"
+              + String.join("\n", rows)
+              + "\n";
+      Files.writeString(
+          report,
+          text,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    }
+  }
+
+  /** One run, with the engine's commits, CPU and memory around it. */
+  private String measureOne(LocalTarget local, SibusClients clients, Workload.Spec spec)
+      throws InterruptedException {
+    EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
+    double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
+    Workload.Result result = new Workload(spec, clients).run();
+    EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
+    double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
+    double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
+    return ReportTable.row(result, before, after, cpu, rss);
+  }
+
+  private void compare(LocalTarget local, Path work) throws Exception {
+    Comparison.Plan plan = new Comparison.Plan(producers, consumers, size, seconds, rate, warmup);
+    CompareTable table = new Comparison(plan).run(local, work);
+    System.out.println();
+    table.setup().forEach(line -> System.out.println("- " + line));
+    System.out.println();
+    System.out.println(table.measurements());
+    System.out.println();
+    System.out.println(table.ratios());
+    if (report != null) {
+      Path chart = CompareReport.append(report, table, command(), load());
+      System.out.println("appended to " + report + "; chart " + chart);
+    }
+  }
+
+  private String load() {
+    return consumers
+        + " consumers, "
+        + size
+        + "-byte bodies, "
+        + seconds
+        + " s per run after "
+        + warmup
+        + " s of warm-up per system, "
+        + (rate > 0 ? rate + " sends/s" : "as fast as it goes");
+  }
+
+  private static String command() {
+    return System.getProperty("sibus.args", "sibus perf");
+  }
+
+  private SibusClients clients(String level, List<String> receivers) {
+    return new SibusClients(urls, receivers, destination, level, consumers);
+  }
+
+  private Workload.Spec spec(String level, int producerCount, int runSeconds, int runRate) {
+    return new Workload.Spec(
+        destination,
+        level,
+        producerCount,
+        consumers,
+        size,
+        Duration.ofSeconds(runSeconds),
+        runRate);
   }
 
   public static void main(String[] args) {

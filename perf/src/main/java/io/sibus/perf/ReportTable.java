@@ -39,7 +39,8 @@ final class ReportTable {
         r.errors());
   }
 
-  private static String ms(Histogram h, double percentile) {
+  /** The {@code percentile} of {@code h} (microseconds) in milliseconds, or - when empty. */
+  static String ms(Histogram h, double percentile) {
     if (h.getTotalCount() == 0) {
       return "-";
     }

@@ -1,0 +1,125 @@
+package io.sibus.perf;
+
+import io.sibus.local.LocalPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code sibus perf --compare}: the same load, one system after the other, on sibus (assured
+ * persistent), on ActiveMQ Artemis with its JDBC store, and on the bare database (a commit per
+ * message, and group commit), all on the local engine's PostgreSQL and on this machine.
+ */
+final class Comparison {
+  /** The load every system gets. */
+  record Plan(
+      List<Integer> producers, int consumers, int size, int seconds, int rate, int warmup) {}
+
+  private static final String DESTINATION = "perf"; // the queue LocalTarget creates
+  private static final String RELIABILITY = "ASSURED_PERSISTENT";
+  private static final String LIMIT_DATABASE = "dblimit";
+
+  private final Plan plan;
+  private final List<CompareTable.Row> rows = new ArrayList<>();
+  private final List<String> setup = new ArrayList<>();
+
+  Comparison(Plan plan) {
+    this.plan = plan;
+  }
+
+  /** Measures every system and returns the table. */
+  CompareTable run(LocalTarget local, Path work) throws Exception {
+    try (SibusClients sibus =
+        new SibusClients(
+            List.of(local.url()),
+            List.of(local.receiveUrl()),
+            DESTINATION,
+            RELIABILITY,
+            plan.consumers())) {
+      setup.add(
+          "sibus: one engine member (its own JVM), queue `perf`, assured persistent, HTTP clients"
+              + " on 127.0.0.1");
+      measure("sibus", sibus);
+    }
+    measureArtemis(local.postgres(), work);
+    measureDatabase(local.postgres());
+    return new CompareTable(rows, setup);
+  }
+
+  private void measureArtemis(LocalPostgres postgres, Path work) {
+    try (ArtemisTarget artemis = ArtemisTarget.start(postgres, work)) {
+      setup.add(
+          "ActiveMQ Artemis "
+              + artemis.version()
+              + " embedded in the benchmark's JVM: JDBC store in the database `artemis` of the"
+              + " same PostgreSQL (journal sync period "
+              + artemis.journalSyncMillis()
+              + " ms, the default), core client over netty on 127.0.0.1, blocking durable sends,"
+              + " acknowledgements committed per received batch (≤ 50)");
+      measure("Artemis " + artemis.version() + " JDBC", artemis);
+    } catch (Exception e) {
+      // The other systems are still worth measuring; the report says why this one is missing.
+      setup.add("ActiveMQ Artemis: not measured, " + e);
+      System.out.println("Artemis: not measured, " + e);
+    }
+  }
+
+  private void measureDatabase(LocalPostgres postgres) throws Exception {
+    String url = BenchmarkSql.createDatabase(postgres, LIMIT_DATABASE);
+    try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "")) {
+      BenchmarkSql.createQueue(c);
+      setup.add(
+          "PostgreSQL "
+              + BenchmarkSql.serverVersion(c)
+              + " (embedded, fsync and synchronous_commit on), database `"
+              + LIMIT_DATABASE
+              + "`, one table `queue (id bigserial, body bytea)`: commit per message (insert;"
+              + " delete … for update skip locked limit 1), and group commit ("
+              + GroupCommitter.COMMITTERS
+              + " committer connections inserting batches of the waiting producers' rows;"
+              + " consumers delete ≤ "
+              + DatabaseLimit.Batching.GROUP_COMMIT.takePerCommit
+              + " rows per commit); in both, a consumer that took less than"
+              + " its batch waits "
+              + DatabaseLimit.LINGER_MILLIS
+              + " ms before the next take");
+    }
+    for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {
+      try (DatabaseLimit limit = DatabaseLimit.open(url, batching)) {
+        measure(limit.label(), limit);
+      }
+    }
+  }
+
+  private void measure(String system, MessagingSystem target) throws Exception {
+    if (plan.warmup() > 0) {
+      System.out.println(system + ": warming up for " + plan.warmup() + " s");
+      load(target, plan.producers().get(plan.producers().size() - 1), plan.warmup(), 0);
+      target.empty();
+    }
+    for (int producers : plan.producers()) {
+      CompareTable.Row row =
+          new CompareTable.Row(system, load(target, producers, plan.seconds(), plan.rate()));
+      rows.add(row);
+      System.out.println(CompareTable.line(row));
+      target.empty();
+    }
+  }
+
+  private Workload.Result load(MessagingSystem target, int producers, int seconds, int rate)
+      throws InterruptedException {
+    Workload.Spec spec =
+        new Workload.Spec(
+            DESTINATION,
+            RELIABILITY,
+            producers,
+            plan.consumers(),
+            plan.size(),
+            Duration.ofSeconds(seconds),
+            rate);
+    return new Workload(spec, target).run();
+  }
+}

@@ -1,0 +1,135 @@
+package io.sibus.perf;
+
+import io.sibus.local.LocalPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The database limit: the benchmark's load done straight on PostgreSQL, without a message bus. A
+ * send inserts a row (and returns after its commit), a receive deletes the oldest rows no other
+ * consumer holds and returns their bodies. What a bus on this database can reach at best.
+ */
+final class DatabaseLimit implements MessagingSystem, AutoCloseable {
+  /** How sends and receives are grouped into transactions. */
+  enum Batching {
+    /** Every insert and every delete of one message is its own transaction. */
+    COMMIT_PER_MESSAGE("PostgreSQL, commit per message", 1),
+    /**
+     * Producers' inserts go through a {@link GroupCommitter}; consumers delete up to 200 messages
+     * per transaction. (A sibus consumer receives up to 50 at once; but the limit is what a bus on
+     * this database could reach at best, and with 50 the consumers fell behind 16 producers.)
+     */
+    GROUP_COMMIT("PostgreSQL, group commit", 200);
+
+    final String label;
+    final int takePerCommit;
+
+    Batching(String label, int takePerCommit) {
+      this.label = label;
+      this.takePerCommit = takePerCommit;
+    }
+  }
+
+  /**
+   * How long a consumer waits after taking less than a full batch. Each take scans the index past
+   * the rows deleted before it, which costs the database CPU: with 4 consumers polling the drained
+   * queue every millisecond, the consumers used more of it than the producers. Lingering 5 ms
+   * instead (batches fill up) raised the group-commit rate at 16 producers from about 5,500 to
+   * 8,000–14,000 sends/s on the development machine; it adds at most 5 ms to the end-to-end
+   * latency, which the table does not compare.
+   */
+  static final int LINGER_MILLIS = 5;
+
+  private final String jdbcUrl;
+  private final Batching batching;
+  private final GroupCommitter committer;
+
+  private DatabaseLimit(String jdbcUrl, Batching batching, GroupCommitter committer) {
+    this.jdbcUrl = jdbcUrl;
+    this.batching = batching;
+    this.committer = committer;
+  }
+
+  /** Opens the limit on the queue table of the database at {@code jdbcUrl}. */
+  static DatabaseLimit open(String jdbcUrl, Batching batching) throws SQLException {
+    GroupCommitter committer =
+        batching == Batching.GROUP_COMMIT ? new GroupCommitter(jdbcUrl, LocalPostgres.USER) : null;
+    return new DatabaseLimit(jdbcUrl, batching, committer);
+  }
+
+  String label() {
+    return batching.label;
+  }
+
+  @Override
+  public Sender sender() throws SQLException {
+    if (committer != null) {
+      return committer::insert;
+    }
+    Connection c = connect();
+    PreparedStatement insert = c.prepareStatement(BenchmarkSql.INSERT);
+    return new Sender() {
+      @Override
+      public void send(byte[] body) throws SQLException {
+        insert.setBytes(1, body);
+        insert.executeUpdate(); // auto-commit: returns after the commit
+      }
+
+      @Override
+      public void close() throws SQLException {
+        c.close();
+      }
+    };
+  }
+
+  @Override
+  public Receiver receiver() throws SQLException {
+    Connection c = connect();
+    PreparedStatement take = c.prepareStatement(BenchmarkSql.TAKE);
+    take.setInt(1, batching.takePerCommit);
+    return new Receiver() {
+      @Override
+      public void receive(Deliveries deliveries) throws Exception {
+        int taken = 0;
+        try (ResultSet rows = take.executeQuery()) { // auto-commit: the delete is committed
+          while (rows.next()) {
+            deliveries.delivered(rows.getBytes(1));
+            taken++;
+          }
+        }
+        if (taken > 0) {
+          deliveries.acknowledged(taken);
+        }
+        if (taken < batching.takePerCommit) {
+          Thread.sleep(LINGER_MILLIS);
+        }
+      }
+
+      @Override
+      public void close() throws SQLException {
+        c.close();
+      }
+    };
+  }
+
+  @Override
+  public void empty() throws SQLException {
+    try (Connection c = connect()) {
+      BenchmarkSql.emptyQueue(c);
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl, LocalPostgres.USER, "");
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (committer != null) {
+      committer.close();
+    }
+  }
+}
