@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -130,6 +131,13 @@ public final class EngineClient {
     return call(
         request("/api/v1/destinations/" + encode(destination) + "/receipts/" + encode(receipt))
             .DELETE());
+  }
+
+  /** Acknowledges several receipts in one request; the reply names those whose locks are gone. */
+  public Reply acknowledgeAll(String destination, List<String> receipts) throws IOException {
+    return post(
+        "/api/v1/destinations/" + encode(destination) + "/acknowledgements",
+        JSON.writeValueAsString(Map.of("receipts", receipts)));
   }
 
   public Reply release(String destination, String receipt) throws IOException {

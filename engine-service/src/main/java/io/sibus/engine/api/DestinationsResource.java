@@ -90,6 +90,40 @@ public class DestinationsResource {
         .thenApply(v -> Response.noContent().build());
   }
 
+  /** The body of a batch acknowledgement. */
+  public record Receipts(List<String> receipts) {}
+
+  /**
+   * At most this many receipts per batch acknowledgement: one request stays a bounded piece of
+   * work.
+   */
+  static final int MAX_RECEIPTS = 1000;
+
+  @POST
+  @Path("{destination}/acknowledgements")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public CompletionStage<Map<String, Object>> acknowledgeAll(
+      @PathParam("destination") String destination, Receipts body) {
+    if (body == null || body.receipts() == null || body.receipts().isEmpty()) {
+      throw ApiException.badRequest("receipts", "give a non-empty list of receipts");
+    }
+    if (body.receipts().size() > MAX_RECEIPTS) {
+      throw ApiException.badRequest(
+          "receipts",
+          body.receipts().size() + " receipts; at most " + MAX_RECEIPTS + " per request");
+    }
+    List<UUID> receipts = body.receipts().stream().map(DestinationsResource::receipt).toList();
+    return messaging
+        .acknowledgeAll(destination, receipts)
+        .thenApply(
+            gone ->
+                Map.of(
+                    "acknowledged",
+                    receipts.size() - gone.size(),
+                    "gone",
+                    gone.stream().map(UUID::toString).toList()));
+  }
+
   @POST
   @Path("{destination}/receipts/{receipt}/release")
   @Consumes(MediaType.WILDCARD)

@@ -260,6 +260,30 @@ public class Messaging {
     return delivering.acknowledge(store, requireDestination(destination), receipt);
   }
 
+  /**
+   * Acknowledges several receipts in one call: their deletes go to the same group commits, and the
+   * client saves a request per message. Completes with the receipts that were not acknowledged
+   * because their locks are gone (expired, or acknowledged already); fails as a whole when the
+   * store fails, and the client then sends the same list again.
+   */
+  public CompletableFuture<List<UUID>> acknowledgeAll(String destination, List<UUID> receipts) {
+    ActiveStore store = requireActive();
+    Destination d = requireDestination(destination);
+    List<UUID> gone = new ArrayList<>();
+    List<CompletableFuture<Void>> pending = new ArrayList<>(receipts.size());
+    for (UUID receipt : receipts) {
+      try {
+        pending.add(delivering.acknowledge(store, d, receipt));
+      } catch (ApiException e) {
+        if (e.status() != 410) {
+          throw e;
+        }
+        gone.add(receipt);
+      }
+    }
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> gone);
+  }
+
   public CompletableFuture<Void> release(String destination, UUID receipt) {
     ActiveStore store = requireActive();
     return delivering.release(store, requireDestination(destination), receipt);

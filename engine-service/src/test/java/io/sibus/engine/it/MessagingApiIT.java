@@ -115,6 +115,35 @@ class MessagingApiIT {
   }
 
   @Test
+  void aBatchAcknowledgementDeletesItsMessagesAndNamesTheReceiptsThatAreGone() throws Exception {
+    drain("orders");
+    for (int i = 0; i < 5; i++) {
+      send("orders", "batch " + i, 4);
+    }
+    List<String> receipts = new ArrayList<>();
+    receiveAll("orders", 5).forEach(m -> receipts.add(m.get("receipt").asText()));
+    String settled = receipts.get(4);
+    assertThat(client.acknowledge("orders", settled).status()).isEqualTo(204); // one on its own
+    Reply batch = client.acknowledgeAll("orders", receipts);
+    assertThat(batch.status()).as(batch.toString()).isEqualTo(200);
+    assertThat(batch.json().get("acknowledged").asInt()).isEqualTo(4);
+    assertThat(batch.json().get("gone")).extracting(JsonNode::asText).containsExactly(settled);
+    assertThat(client.destination("orders").json().get("depth").asInt()).isZero();
+    assertThat(client.receive("orders", 10, 300, 30_000).json().get("messages")).isEmpty();
+
+    assertError(client.acknowledgeAll("orders", List.of()), 400, "SIBUS0201E");
+    assertError(client.acknowledgeAll("orders", List.of("not-a-receipt")), 400, "SIBUS0201E");
+    assertError(
+        client.post("/api/v1/destinations/orders/acknowledgements", "{"), 400, "SIBUS0201E");
+    List<String> tooMany = new ArrayList<>();
+    for (int i = 0; i < 1001; i++) {
+      tooMany.add(java.util.UUID.randomUUID().toString());
+    }
+    assertError(client.acknowledgeAll("orders", tooMany), 400, "SIBUS0201E");
+    assertError(client.acknowledgeAll("nosuch", receipts), 404, "SIBUS0202E");
+  }
+
+  @Test
   void messagesPastTheirTimeToLiveAreNotDelivered() throws Exception {
     drain("orders");
     client.send("orders", new Outgoing("short-lived").timeToLive(200));
