@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * An engine to measure when none is given: an embedded PostgreSQL (fsync and synchronous commit on)
@@ -27,13 +28,9 @@ final class LocalTarget implements AutoCloseable {
    * Starts PostgreSQL and one engine {@code perf} with the queue {@code perf}; with {@code
    * crossEngine}, a second engine {@code perf2} holds the queue and the first forwards to it.
    */
-  static LocalTarget start(Path home, Path work, boolean crossEngine)
+  static LocalTarget start(Path home, Path work, boolean crossEngine, List<String> jvmOptions)
       throws IOException, InterruptedException {
-    Path jar = home.resolve("engine-service/target/quarkus-app/quarkus-run.jar");
-    if (!Files.exists(jar)) {
-      throw new IllegalStateException(
-          "the engine is not built: run ./mvnw -DskipTests -pl engine-service -am package");
-    }
+    Path jar = engineJar(home);
     Files.createDirectories(work);
     LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
     int port1 = freePort();
@@ -49,9 +46,9 @@ final class LocalTarget implements AutoCloseable {
             + "destinations: [{name: perf, localizedOn: "
             + (crossEngine ? "perf2" : "perf")
             + "}]\n");
-    MemberProcess member = launch(jar, work, "perf", port1, busFile, postgres);
+    MemberProcess member = launch(jar, work, "perf", port1, busFile, postgres, jvmOptions);
     MemberProcess receiver =
-        crossEngine ? launch(jar, work, "perf2", port2, busFile, postgres) : null;
+        crossEngine ? launch(jar, work, "perf2", port2, busFile, postgres, jvmOptions) : null;
     LocalTarget target = new LocalTarget(postgres, member, receiver);
     for (MemberProcess m :
         receiver == null ? java.util.List.of(member) : java.util.List.of(member, receiver)) {
@@ -60,18 +57,51 @@ final class LocalTarget implements AutoCloseable {
     return target;
   }
 
-  private static MemberProcess launch(
-      Path jar, Path work, String engine, int port, Path busFile, LocalPostgres postgres) {
-    return MemberProcess.launch(
-        new MemberProcess.Spec(jar, engine + "-0")
+  /** The packaged engine the benchmark launches. */
+  static Path engineJar(Path home) {
+    Path jar = home.resolve("engine-service/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(
+          "the engine is not built: run ./mvnw -DskipTests -pl engine-service -am package");
+    }
+    return jar;
+  }
+
+  /**
+   * The settings of every member the benchmark launches (bus {@code perf}), so that all modes
+   * measure members with the same heap and the same {@code --engine-jvm-option}s.
+   */
+  static MemberProcess.Spec memberSpec(
+      Path jar,
+      Path work,
+      String engine,
+      String member,
+      Path busFile,
+      LocalPostgres postgres,
+      List<String> jvmOptions) {
+    MemberProcess.Spec spec =
+        new MemberProcess.Spec(jar, member)
             .workDirectory(work)
-            .port(port)
             .jvmOption("-Xmx512m")
             .property("sibus.bus.name", "perf")
             .property("sibus.engine.name", engine)
             .property("sibus.bus.config-file", busFile.toString())
             .property("quarkus.datasource.jdbc.url", postgres.jdbcUrl())
-            .property("quarkus.datasource.username", LocalPostgres.USER));
+            .property("quarkus.datasource.username", LocalPostgres.USER);
+    jvmOptions.forEach(spec::jvmOption); // a flight recording, or a setting to try
+    return spec;
+  }
+
+  private static MemberProcess launch(
+      Path jar,
+      Path work,
+      String engine,
+      int port,
+      Path busFile,
+      LocalPostgres postgres,
+      List<String> jvmOptions) {
+    return MemberProcess.launch(
+        memberSpec(jar, work, engine, engine + "-0", busFile, postgres, jvmOptions).port(port));
   }
 
   private static void awaitActive(MemberProcess m, LocalTarget target) throws InterruptedException {

@@ -80,8 +80,48 @@ public final class PerfCommand implements Callable<Integer> {
               + " with the same load, and print the ratios.")
   boolean compare;
 
+  @Option(
+      names = "--engine-jvm-option",
+      paramLabel = "OPT",
+      description =
+          "A JVM option for the local engine and the --failover members (repeatable), e.g."
+              + " -XX:StartFlightRecording=filename=engine.jfr,settings=profile to profile it, or"
+              + " -Dsibus.engine.writer-threads=4 to try a setting.")
+  List<String> engineJvmOptions = new ArrayList<>();
+
+  @Option(
+      names = "--failover",
+      description =
+          "Measure standalone members on the local PostgreSQL instead: start to ACTIVE, the write"
+              + " gap of kill -9 of the active member under load, idle memory. Fails (exit 1)"
+              + " when a message is lost or duplicated.")
+  boolean failover;
+
+  @Option(
+      names = "--kills",
+      defaultValue = "10",
+      description = "With --failover: how many times the active member is killed.")
+  int kills;
+
+  @Option(
+      names = "--ack",
+      defaultValue = "batch",
+      description =
+          "How sibus consumers acknowledge: batch (one request per receive) or each (a request per"
+              + " message).")
+  Acknowledgement ack;
+
+  /** How sibus consumers acknowledge (picocli names the values in its error for others). */
+  enum Acknowledgement {
+    batch,
+    each
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (failover) {
+      return failover();
+    }
     if (compare && (!urls.isEmpty() || crossEngine)) {
       System.err.println(
           "--compare measures the local engine beside the others on its PostgreSQL: leave out"
@@ -91,7 +131,7 @@ public final class PerfCommand implements Callable<Integer> {
     Path home = Path.of(System.getProperty("sibus.home", "."));
     LocalTarget local = null;
     if (urls.isEmpty()) {
-      local = LocalTarget.start(home, home.resolve(".sibus/perf"), crossEngine);
+      local = LocalTarget.start(home, home.resolve(".sibus/perf"), crossEngine, engineJvmOptions);
       urls = List.of(local.url());
       receiveUrls = List.of(local.receiveUrl());
       System.out.println("measuring a local engine at " + local.url() + " (embedded PostgreSQL)");
@@ -177,6 +217,36 @@ public final class PerfCommand implements Callable<Integer> {
     }
   }
 
+  private int failover() throws Exception {
+    if (!urls.isEmpty() || crossEngine || compare || kills < 1) {
+      System.err.println(
+          "--failover launches its own members: leave out --url, --cross-engine and --compare,"
+              + " and give --kills of at least 1");
+      return 2;
+    }
+    Path home = Path.of(System.getProperty("sibus.home", "."));
+    MemberFigures figures;
+    try (StandaloneMembers members =
+        StandaloneMembers.start(home, home.resolve(".sibus/perf-failover"), engineJvmOptions)) {
+      figures = new FailoverBench(members, kills, Duration.ofSeconds(warmup)).run();
+    }
+    List<String> setup = FailoverReport.setup(kills, warmup, engineJvmOptions);
+    System.out.println();
+    setup.forEach(line -> System.out.println("- " + line));
+    System.out.println();
+    System.out.println(FailoverReport.table(figures));
+    System.out.println(FailoverReport.details(figures));
+    if (report != null) {
+      FailoverReport.append(report, command(), setup, figures);
+      System.out.println("appended to " + report);
+    }
+    if (!figures.clean()) {
+      System.err.println("messages were lost or duplicated: " + figures.ledger());
+      return 1;
+    }
+    return 0;
+  }
+
   private String load() {
     return consumers
         + " consumers, "
@@ -194,7 +264,8 @@ public final class PerfCommand implements Callable<Integer> {
   }
 
   private SibusClients clients(String level, List<String> receivers) {
-    return new SibusClients(urls, receivers, destination, level, consumers);
+    return new SibusClients(urls, receivers, destination, level, consumers)
+        .oneRequestPerAcknowledgement(ack == Acknowledgement.each);
   }
 
   private Workload.Spec spec(String level, int producerCount, int runSeconds, int runRate) {

@@ -25,6 +25,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   private final String reliability;
   private final int consumers;
   private final ExecutorService ackers = Executors.newFixedThreadPool(16, SibusClients::daemon);
+  private boolean oneRequestPerAcknowledgement;
 
   /**
    * @param consumers how many consumers {@link #empty()} uses
@@ -40,6 +41,15 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     this.destination = destination;
     this.reliability = reliability;
     this.consumers = consumers;
+  }
+
+  /**
+   * Acknowledges each message with its own request ({@code DELETE .../receipts/{r}}) instead of one
+   * batch acknowledgement per receive: to measure what the batch saves.
+   */
+  SibusClients oneRequestPerAcknowledgement(boolean each) {
+    this.oneRequestPerAcknowledgement = each;
+    return this;
   }
 
   @Override
@@ -71,9 +81,14 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
       if (reply.status() != 200) {
         throw new IOException("the receive was answered " + reply.status());
       }
+      JsonNode messages = reply.json().get("messages");
+      if (!oneRequestPerAcknowledgement) {
+        acknowledgeAll(client, messages, deliveries);
+        return;
+      }
       // Acknowledgements go out together, so that the engine commits them in one group.
       List<CompletableFuture<Void>> acks = new ArrayList<>();
-      for (JsonNode m : reply.json().get("messages")) {
+      for (JsonNode m : messages) {
         deliveries.delivered(Base64.getDecoder().decode(m.get("body").asText()));
         String receipt = m.get("receipt").asText();
         acks.add(
@@ -81,6 +96,28 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
       }
       acks.forEach(CompletableFuture::join);
     };
+  }
+
+  /** One request acknowledges what one receive delivered. */
+  private void acknowledgeAll(
+      MemberSetClient client, JsonNode messages, MessagingSystem.Deliveries deliveries)
+      throws IOException {
+    List<String> receipts = new ArrayList<>();
+    for (JsonNode m : messages) {
+      deliveries.delivered(Base64.getDecoder().decode(m.get("body").asText()));
+      receipts.add(m.get("receipt").asText());
+    }
+    if (receipts.isEmpty()) {
+      return;
+    }
+    EngineClient.Reply reply =
+        client.call(c -> c.acknowledgeAll(destination, receipts), Duration.ofSeconds(10));
+    if (!reply.ok()) {
+      receipts.forEach(r -> deliveries.failed());
+      return;
+    }
+    deliveries.acknowledged(reply.json().get("acknowledged").asInt());
+    reply.json().get("gone").forEach(r -> deliveries.failed());
   }
 
   private void acknowledge(

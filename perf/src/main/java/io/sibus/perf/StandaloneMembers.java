@@ -1,0 +1,136 @@
+package io.sibus.perf;
+
+import io.sibus.local.EngineClient;
+import io.sibus.local.LocalPostgres;
+import io.sibus.local.MemberProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One engine {@code perf} of standalone members on this machine: an embedded PostgreSQL with a
+ * fresh data directory (so that the first member finds an empty store) and member processes
+ * launched on demand, which pick their active member by the data store's election.
+ */
+final class StandaloneMembers implements AutoCloseable {
+  static final String ENGINE = "perf";
+  static final String DESTINATION = "perf";
+
+  /** How often a waiting caller asks a member for its state. */
+  private static final Duration POLL = Duration.ofMillis(20);
+
+  private final Path jar;
+  private final Path work;
+  private final Path busFile;
+  private final LocalPostgres postgres;
+  private final List<String> jvmOptions;
+  private final List<MemberProcess> launched = new ArrayList<>();
+
+  /** A member process and when it was launched ({@link System#nanoTime()}). */
+  record Launch(MemberProcess process, long launchedAt) {}
+
+  private StandaloneMembers(
+      Path jar, Path work, Path busFile, LocalPostgres postgres, List<String> jvmOptions) {
+    this.jar = jar;
+    this.work = work;
+    this.busFile = busFile;
+    this.postgres = postgres;
+    this.jvmOptions = jvmOptions;
+  }
+
+  static StandaloneMembers start(Path home, Path work, List<String> jvmOptions) throws IOException {
+    Path jar = LocalTarget.engineJar(home);
+    Path members = work.resolve("members");
+    Files.createDirectories(members);
+    deleteOldLogs(members);
+    Path busFile = work.resolve("bus.yaml");
+    // No member URLs in the bus file: clients follow the active URL the members publish.
+    Files.writeString(
+        busFile,
+        "bus: perf\nengines:\n  - {name: "
+            + ENGINE
+            + "}\ndestinations: [{name: "
+            + DESTINATION
+            + ", localizedOn: "
+            + ENGINE
+            + "}]\n");
+    LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
+    return new StandaloneMembers(jar, members, busFile, postgres, jvmOptions);
+  }
+
+  /** Launches member {@code name} now, on a free port. */
+  Launch launch(String name) {
+    MemberProcess.Spec spec =
+        LocalTarget.memberSpec(jar, work, ENGINE, name, busFile, postgres, jvmOptions)
+            // Explicit, so that a KUBERNETES_SERVICE_HOST in the environment does not turn these
+            // standalone members into Lease candidates.
+            .property("sibus.engine.election", "datastore");
+    long launchedAt = System.nanoTime();
+    MemberProcess process = MemberProcess.launch(spec);
+    launched.add(process);
+    return new Launch(process, launchedAt);
+  }
+
+  /**
+   * Polls {@code member} every 20 ms until it reports {@code state}; returns the milliseconds from
+   * {@code since} ({@link System#nanoTime()}) to the answer that reported it.
+   */
+  long awaitState(MemberProcess member, String state, long since, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (state.equals(state(member))) {
+        return (System.nanoTime() - since) / 1_000_000;
+      }
+      if (!member.alive()) {
+        throw new IllegalStateException(
+            "member " + member.name() + " exited; see " + member.logFile());
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    throw new IllegalStateException(
+        "member "
+            + member.name()
+            + " did not become "
+            + state
+            + " within "
+            + timeout
+            + " (it reports "
+            + state(member)
+            + "); see "
+            + member.logFile());
+  }
+
+  /** The state the member reports, or DOWN when it does not answer. */
+  static String state(MemberProcess member) {
+    try {
+      EngineClient.Reply reply = new EngineClient(member.url()).engine();
+      return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
+    } catch (IOException e) {
+      return "DOWN";
+    }
+  }
+
+  @Override
+  public void close() {
+    for (MemberProcess m : launched) {
+      if (m.alive()) {
+        m.terminate(Duration.ofSeconds(10));
+      }
+    }
+    postgres.close();
+  }
+
+  /** Member logs are appended to: a new run starts from empty ones (the directory is flat). */
+  private static void deleteOldLogs(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+}
