@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.sibus.cli.backup.Archive;
 import io.sibus.cli.backup.Manifest;
 import io.sibus.crds.v1alpha1.Destination;
+import io.sibus.crds.v1alpha1.MessagingEngine;
 import io.sibus.local.DeliveryLedger;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
@@ -229,6 +230,9 @@ class BackupRestoreOnClusterIT {
 
   @Test
   void aDamagedOrForeignArchiveIsRefusedAndNothingChanges(@TempDir Path backups) throws Exception {
+    EngineClient me2 = new EngineClient(engines.get("me2"));
+    send(new EngineClient(engines.get("me1")), "shipments", "damaged", 3);
+    await().atMost(Duration.ofSeconds(60)).until(() -> me2.depth("shipments") >= 3);
     Run backup =
         Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
     assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
@@ -236,6 +240,7 @@ class BackupRestoreOnClusterIT {
     Map<String, String> before = specsAndAnnotations();
 
     Path store = archive.resolve("engines/me2/sibus_message.copy");
+    assertThat(Files.size(store)).as("a store file with rows to damage").isPositive();
     flipByte(store);
     assertRefused(archive, "demo", "does not match its checksum");
     flipByte(store); // back as it was
@@ -272,6 +277,7 @@ class BackupRestoreOnClusterIT {
     Map<String, String> asBackedUp = specs();
     send(me1, "shipments", "after", 5);
 
+    Map<String, String> tokensBefore = restartTokens();
     Path log = backups.resolveSibling(backups.getFileName() + "-restore-1.log");
     Process first =
         new ProcessBuilder(
@@ -288,9 +294,20 @@ class BackupRestoreOnClusterIT {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    // Killed once the stores are restored and the starts are under way.
-    await().atMost(Duration.ofMinutes(3)).until(() -> Files.readString(log).contains("[5/6]"));
-    first.destroyForcibly().waitFor();
+    try {
+      // Killed once the stores are restored and every engine carries the first run's token.
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .until(
+              () ->
+                  restartTokens().entrySet().stream()
+                      .allMatch(
+                          t ->
+                              t.getValue() != null
+                                  && !t.getValue().equals(tokensBefore.get(t.getKey()))));
+    } finally {
+      first.destroyForcibly().waitFor();
+    }
     System.out.println("the restore killed at:\n" + Files.readString(log));
 
     Run again =
@@ -305,6 +322,25 @@ class BackupRestoreOnClusterIT {
     Map<String, Integer> shipments = me2.drain("shipments");
     assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(queued);
     assertThat(shipments.values()).allMatch(n -> n == 1);
+  }
+
+  /** The restart-after-restore token of each engine (null when it has none). */
+  private Map<String, String> restartTokens() throws IOException {
+    Map<String, String> tokens = new TreeMap<>();
+    try (KubernetesClient client = client()) {
+      for (MessagingEngine me :
+          client
+              .resources(MessagingEngine.class)
+              .inNamespace(ClusterUp.NAMESPACE)
+              .list()
+              .getItems()) {
+        Map<String, String> annotations = me.getMetadata().getAnnotations();
+        tokens.put(
+            me.getMetadata().getName(),
+            annotations == null ? null : annotations.get(MessagingEngine.RESTART_AFTER_RESTORE));
+      }
+    }
+    return tokens;
   }
 
   private void assertRefused(Path archive, String bus, String reason) {

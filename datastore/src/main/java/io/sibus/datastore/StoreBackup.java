@@ -85,7 +85,8 @@ public final class StoreBackup {
    *
    * @param destinations the destinations of this engine in the restored configuration
    * @param exception this engine's exception destination
-   * @param dryRun compute what would change, then roll everything back
+   * @param dryRun compute what would change from reads only (the backup's messages in a temporary
+   *     table), changing nothing
    */
   public Result restore(
       Connection c, Source source, Set<String> destinations, String exception, boolean dryRun)
@@ -101,6 +102,18 @@ public final class StoreBackup {
       List<MessageRow> salvage = new ArrayList<>();
       Map<String, Long> lost = new LinkedHashMap<>();
       boolean readable = readCurrent(c, destinations, exception, salvage, lost);
+      if (dryRun) {
+        // Only reads of the live tables: dropping them, even in a transaction rolled back, would
+        // hold exclusive locks that stall the engine still running on them.
+        long messages;
+        try (ResultSet rs = s.executeQuery(sql.countRestoreMessages)) {
+          rs.next();
+          messages = rs.getLong(1);
+        }
+        c.rollback();
+        return new Result(
+            Map.of(StoreTables.MESSAGE.name(), messages), salvage.size(), lost, readable);
+      }
       for (String statement : StoreTables.dropStatements(schema)) {
         if (!statement.startsWith("DROP SCHEMA")) {
           s.execute(statement);
@@ -126,11 +139,7 @@ public final class StoreBackup {
       }
       s.execute(sql.resetTransmitPositions);
       verify(c);
-      if (dryRun) {
-        c.rollback();
-      } else {
-        c.commit();
-      }
+      c.commit();
       return new Result(rows, salvage.size(), lost, readable);
     } catch (SQLException | IOException | RuntimeException e) {
       c.rollback();

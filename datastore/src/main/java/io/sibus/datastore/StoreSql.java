@@ -58,6 +58,7 @@ public final class StoreSql {
   final String salvage;
   final String notBroughtBack;
   final String restoreMessages;
+  final String countRestoreMessages;
   final String currentEpoch;
   final String keepEpoch;
   final String resetTransmitPositions;
@@ -208,8 +209,11 @@ public final class StoreSql {
             + notInBackup
             + " AND cur.destination <> ? AND cur.destination = ANY(?) GROUP BY cur.destination";
     restoreMessages = "INSERT INTO " + message + " SELECT * FROM sibus_restore_message";
+    countRestoreMessages = "SELECT count(*) FROM sibus_restore_message";
     currentEpoch = "SELECT epoch FROM " + owner + " WHERE id = 1";
-    keepEpoch = "UPDATE " + owner + " SET epoch = GREATEST(epoch, ?) WHERE id = 1";
+    // One past both: a member that still holds the old epoch (one that was reported stopped but
+    // was not) fails its fence at its next transaction instead of writing into the restored store.
+    keepEpoch = "UPDATE " + owner + " SET epoch = GREATEST(epoch, ?) + 1 WHERE id = 1";
     resetTransmitPositions =
         "SELECT setval(pg_get_serial_sequence('"
             + transmit.replace("\"", "")

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sibus.local.LocalPostgres;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -269,6 +273,43 @@ class DataStoreIT {
         new byte[] {1},
         System.currentTimeMillis(),
         0);
+  }
+
+  @Test
+  void aDryRunRestoreOnlyReadsTheLiveTablesAndARestoreFencesOutTheEpochItReplaces()
+      throws Exception {
+    StoreBackup backup = new StoreBackup(schema);
+    Map<String, ByteArrayOutputStream> files = new HashMap<>();
+    long held;
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      held = new Ownership(schema, me1).activate(c, "m0", "http://m0").epoch();
+      backup.export(
+          c, table -> files.computeIfAbsent(table.name(), k -> new ByteArrayOutputStream()));
+    }
+    StoreBackup.Source source =
+        table -> new ByteArrayInputStream(files.get(table.name()).toByteArray());
+    try (Connection running = postgres.connect();
+        Connection c = postgres.connect();
+        Statement s = c.createStatement()) {
+      // The running engine writes: a transaction holding its usual lock on the message table.
+      running.setAutoCommit(false);
+      running.createStatement().execute("LOCK TABLE it_store.sibus_message IN ROW EXCLUSIVE MODE");
+      s.execute("SET lock_timeout = '3s'");
+      StoreBackup.Result planned =
+          backup.restore(c, source, Set.of(), "_SYSTEM.Exception.me1", true);
+      assertThat(planned.rows()).containsEntry("sibus_message", 0L);
+      running.rollback();
+      s.execute("RESET lock_timeout");
+
+      backup.restore(c, source, Set.of(), "_SYSTEM.Exception.me1", false);
+      assertThat(new Ownership(schema, me1).read(c).orElseThrow().epoch()).isEqualTo(held + 1);
+      c.setAutoCommit(false);
+      assertThatThrownBy(() -> new Ownership(schema, me1).fence(c, held))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
+      c.rollback();
+    }
   }
 
   private static void execute(String sql) throws SQLException {

@@ -57,7 +57,14 @@ class RestoreE2E extends SampleBusTestBase {
     receiveAll(before, me2, "shipments", 20);
 
     setInitialState("me1", InitialState.Stopped);
-    await("me1 stopped").atMost(PATIENCE).until(() -> "Stopped".equals(status("me1").getPhase()));
+    // The phase says Stopped once asked; the members' states, once they have stopped.
+    await("me1 stopped")
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                "Stopped".equals(status("me1").getPhase())
+                    && status("me1").getMembers().stream()
+                        .allMatch(m -> "STOPPED".equals(m.getState())));
     try (Connection c = database()) {
       new StoreBackup(ME1)
           .restore(

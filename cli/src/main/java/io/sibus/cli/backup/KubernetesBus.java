@@ -58,7 +58,10 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
 
   /**
    * Member states in which a member no longer touches its store: the phase says Stopped as soon as
-   * the operator has been asked to stop, the members' states once they have.
+   * the operator has been asked to stop, the members' states once they have. UNKNOWN (the operator
+   * cannot reach the member) counts too, or a crashed member would hold the restore up; a member
+   * that was only slow to answer cannot write into the restored store, whose restore moves the
+   * epoch past the one it holds.
    */
   private static final Set<String> MEMBER_DOWN =
       Set.of("STOPPED", "DISABLED", "GLOBAL_ERROR", "UNKNOWN");
@@ -192,7 +195,9 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
               m.getStatus() != null
                   && "Stopped".equals(m.getStatus().getPhase())
                   && m.getStatus().getMembers().stream()
-                      .allMatch(member -> MEMBER_DOWN.contains(member.getState())),
+                      .allMatch(
+                          member ->
+                              member.getState() != null && MEMBER_DOWN.contains(member.getState())),
           "to stop");
       progress.detail("engine %s stopped (initialState: Stopped)", name);
     }
