@@ -112,7 +112,12 @@ public class DestinationsResource {
           "receipts",
           body.receipts().size() + " receipts; at most " + MAX_RECEIPTS + " per request");
     }
-    List<UUID> receipts = body.receipts().stream().map(DestinationsResource::receipt).toList();
+    if (body.receipts().contains(null)) {
+      throw ApiException.badRequest("receipts", "a receipt is null");
+    }
+    // A receipt given twice is acknowledged once (and not reported gone by its second mention).
+    List<UUID> receipts =
+        body.receipts().stream().map(DestinationsResource::receipt).distinct().toList();
     return messaging
         .acknowledgeAll(destination, receipts)
         .thenApply(

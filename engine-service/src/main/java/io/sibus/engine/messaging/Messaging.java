@@ -263,8 +263,9 @@ public class Messaging {
   /**
    * Acknowledges several receipts in one call: their deletes go to the same group commits, and the
    * client saves a request per message. Completes with the receipts that were not acknowledged
-   * because their locks are gone (expired, or acknowledged already); fails as a whole when the
-   * store fails, and the client then sends the same list again.
+   * because their locks are gone (expired, or acknowledged already). When the store fails the call
+   * fails, though the deletes of some receipts may have committed in an earlier group: the client
+   * sends the same list again, and those come back as gone.
    */
   public CompletableFuture<List<UUID>> acknowledgeAll(String destination, List<UUID> receipts) {
     ActiveStore store = requireActive();

@@ -124,6 +124,7 @@ class MessagingApiIT {
     receiveAll("orders", 5).forEach(m -> receipts.add(m.get("receipt").asText()));
     String settled = receipts.get(4);
     assertThat(client.acknowledge("orders", settled).status()).isEqualTo(204); // one on its own
+    receipts.add(receipts.get(0)); // given twice: acknowledged once
     Reply batch = client.acknowledgeAll("orders", receipts);
     assertThat(batch.status()).as(batch.toString()).isEqualTo(200);
     assertThat(batch.json().get("acknowledged").asInt()).isEqualTo(4);
@@ -133,6 +134,10 @@ class MessagingApiIT {
 
     assertError(client.acknowledgeAll("orders", List.of()), 400, "SIBUS0201E");
     assertError(client.acknowledgeAll("orders", List.of("not-a-receipt")), 400, "SIBUS0201E");
+    assertError(
+        client.post("/api/v1/destinations/orders/acknowledgements", "{\"receipts\":[null]}"),
+        400,
+        "SIBUS0201E");
     assertError(
         client.post("/api/v1/destinations/orders/acknowledgements", "{"), 400, "SIBUS0201E");
     List<String> tooMany = new ArrayList<>();
