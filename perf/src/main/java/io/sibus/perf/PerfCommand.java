@@ -286,6 +286,12 @@ public final class PerfCommand implements Callable<Integer> {
           System.err.println(e.getMessage());
           return 2;
         });
+    // A benchmark that cannot run (engine not built, a member that exited) says why in one line.
+    line.setExecutionExceptionHandler(
+        (e, l, parsed) -> {
+          System.err.println("sibus perf: " + e.getMessage());
+          return 1;
+        });
     System.exit(line.execute(args));
   }
 }
