@@ -173,10 +173,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       URI uri = URI.create(url);
       // The engine's Service is named after the engine (the operator's EngineResources).
       reachable.add(
-          uri.getScheme()
-              + "://"
-              + reach.address(namespace, engine, uri.getPort())
-              + uri.getPath());
+          uri.getScheme() + "://" + reach.address(namespace, engine, port(uri)) + uri.getPath());
     }
     return new MemberSetClient(reachable, token).call(call, Duration.ofSeconds(30));
   }
@@ -338,6 +335,13 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
         .inNamespace(namespace)
         .withName(archived.getMetadata().getName())
         .get();
+  }
+
+  private static int port(URI uri) {
+    if (uri.getPort() > 0) {
+      return uri.getPort();
+    }
+    return "https".equals(uri.getScheme()) ? 443 : 80;
   }
 
   private static Map<?, ?> spec(GenericKubernetesResource resource) {

@@ -1,6 +1,7 @@
 package io.sibus.cli.backup;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,25 +63,60 @@ final class ServiceReach implements AutoCloseable {
     return address;
   }
 
+  /**
+   * A port-forward to a running, ready pod of the Service. A Service without a selector (an
+   * external database behind hand-made Endpoints) has no pod to forward to: refused, or the forward
+   * would reach whatever pod the namespace lists first.
+   */
   private String forward(Service service, int port) throws IOException {
+    String name = service.getMetadata().getName();
+    String namespace = service.getMetadata().getNamespace();
+    Map<String, String> selector = service.getSpec().getSelector();
+    if (selector == null || selector.isEmpty()) {
+      throw new IOException(
+          "cannot reach Service "
+              + name
+              + ": its cluster IP does not answer here and it has no pods to port-forward to (no"
+              + " selector); run the command inside the cluster");
+    }
+    Pod pod =
+        client.pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
+            .filter(ServiceReach::readyAndRunning)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        "cannot reach Service "
+                            + name
+                            + ": its cluster IP does not answer here and none of its pods is"
+                            + " ready to port-forward to"));
     try {
       LocalPortForward forward =
           client
-              .services()
-              .inNamespace(service.getMetadata().getNamespace())
-              .withName(service.getMetadata().getName())
+              .pods()
+              .inNamespace(namespace)
+              .withName(pod.getMetadata().getName())
               .portForward(targetPort(service, port));
       forwards.add(forward);
       return "127.0.0.1:" + forward.getLocalPort();
     } catch (RuntimeException e) {
       throw new IOException(
           "cannot reach Service "
-              + service.getMetadata().getName()
-              + " (its cluster IP does not answer here and a port-forward failed: "
+              + name
+              + " (its cluster IP does not answer here and a port-forward to pod "
+              + pod.getMetadata().getName()
+              + " failed: "
               + e.getMessage()
               + "); run the command inside the cluster or check that you may port-forward",
           e);
     }
+  }
+
+  private static boolean readyAndRunning(Pod pod) {
+    return pod.getStatus() != null
+        && "Running".equals(pod.getStatus().getPhase())
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** A port-forward goes to the pod: the Service's target port, not its own. */
