@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.sibus.cli.backup.KubernetesBus;
 import io.sibus.crds.v1alpha1.Bus;
+import io.sibus.crds.v1alpha1.MessagingEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,36 @@ final class KubernetesOptions {
 
   /** The bus on the cluster; fails with what to give when it cannot be found. */
   KubernetesBus bus(String bus, String token) {
+    KubernetesClient client = client();
+    String ns = namespace != null ? namespace : namespaceOf(client, bus);
+    return new KubernetesBus(client, ns, bus, token, portForward);
+  }
+
+  /**
+   * The bus of the MessagingEngine {@code engine}; fails with what to give when it is not found.
+   */
+  KubernetesBus busOfEngine(String engine) {
+    KubernetesClient client = client();
+    List<MessagingEngine> found =
+        client.resources(MessagingEngine.class).inAnyNamespace().list().getItems().stream()
+            .filter(me -> me.getMetadata().getName().equals(engine))
+            .filter(me -> namespace == null || namespace.equals(me.getMetadata().getNamespace()))
+            .toList();
+    if (found.size() != 1 || found.get(0).getSpec() == null) {
+      client.close();
+      throw new CommandFailure(
+          found.isEmpty()
+              ? "no MessagingEngine "
+                  + engine
+                  + (namespace == null ? " on the cluster" : " in namespace " + namespace)
+              : "MessagingEngine " + engine + " is in several namespaces: give --namespace");
+    }
+    MessagingEngine me = found.get(0);
+    return new KubernetesBus(
+        client, me.getMetadata().getNamespace(), me.getSpec().getBus(), null, portForward);
+  }
+
+  private KubernetesClient client() {
     Path file = BusStatusLines.kubeconfig(kubeconfig);
     Config config;
     try {
@@ -44,9 +75,7 @@ final class KubernetesOptions {
     } catch (IOException | RuntimeException e) {
       throw new CommandFailure("cannot read the kubeconfig " + file + ": " + e.getMessage());
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    String ns = namespace != null ? namespace : namespaceOf(client, bus);
-    return new KubernetesBus(client, ns, bus, token, portForward);
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   private static String namespaceOf(KubernetesClient client, String bus) {

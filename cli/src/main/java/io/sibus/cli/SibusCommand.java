@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       DdlCommand.class,
       BackupCommand.class,
-      RestoreCommand.class
+      RestoreCommand.class,
+      RestartAfterRestoreCommand.class
     })
 public final class SibusCommand implements Runnable {
   /** Exit code of a command that ran but failed. */

@@ -229,6 +229,18 @@ class BackupRestoreOnClusterIT {
   }
 
   @Test
+  void restartAfterRestoreOfOneEngineWaitsForItsFlush() {
+    Run run = Run.of("restart-after-restore", "me1", "--kubeconfig", kubeconfig);
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out())
+        .contains("engine me1: restart after restore Completed")
+        .contains("SIBUS0783I");
+    Run unknown = Run.of("restart-after-restore", "nosuch", "--kubeconfig", kubeconfig);
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err().trim()).isEqualTo("no MessagingEngine nosuch on the cluster");
+  }
+
+  @Test
   void aDamagedOrForeignArchiveIsRefusedAndNothingChanges(@TempDir Path backups) throws Exception {
     EngineClient me2 = new EngineClient(engines.get("me2"));
     send(new EngineClient(engines.get("me1")), "shipments", "damaged", 3);

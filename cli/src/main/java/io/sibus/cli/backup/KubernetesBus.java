@@ -16,6 +16,7 @@ import io.sibus.crds.v1alpha1.Bus;
 import io.sibus.crds.v1alpha1.DataStoreSpec;
 import io.sibus.crds.v1alpha1.Destination;
 import io.sibus.crds.v1alpha1.MessagingEngine;
+import io.sibus.crds.v1alpha1.MessagingEngineSpec;
 import io.sibus.crds.v1alpha1.TokenActionStatus;
 import io.sibus.datastore.SchemaName;
 import io.sibus.local.EngineClient;
@@ -307,25 +308,53 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
             name);
         continue;
       }
-      await(
-          name,
-          m -> {
-            TokenActionStatus rar =
-                m.getStatus() == null ? null : m.getStatus().getRestartAfterRestore();
-            if (rar != null
-                && stamp.equals(rar.getObservedToken())
-                && "Failed".equals(rar.getPhase())) {
-              throw new IllegalStateException(
-                  "the restart after restore of engine " + name + " failed: " + rar.getMessage());
-            }
-            return rar != null
-                && stamp.equals(rar.getObservedToken())
-                && "Completed".equals(rar.getPhase());
-          },
-          "to complete its restart after restore");
+      awaitRestartAfterRestore(name, stamp);
       progress.detail(
           "engine %s started, flush of all delivery streams completed (SIBUS0783I)", name);
     }
+  }
+
+  /**
+   * {@code sibus restart-after-restore}: a fresh token on one started engine, then the wait until
+   * the operator reports its restart after restore {@code Completed}.
+   *
+   * @return the token set
+   */
+  public String restartAfterRestore(String engine) {
+    if (engine(engine).getSpec().getInitialState() == MessagingEngineSpec.InitialState.Stopped) {
+      throw new IllegalStateException(
+          "engine "
+              + engine
+              + " is stopped (initialState: Stopped): its restart after restore would wait for its"
+              + " start; start it, or set the token with kubectl annotate to have it run then");
+    }
+    String stamp = "cli-" + System.currentTimeMillis();
+    patch(
+        engine,
+        Map.of(
+            "metadata",
+            Map.of("annotations", Map.of(MessagingEngine.RESTART_AFTER_RESTORE, stamp))));
+    awaitRestartAfterRestore(engine, stamp);
+    return stamp;
+  }
+
+  private void awaitRestartAfterRestore(String name, String stamp) {
+    await(
+        name,
+        m -> {
+          TokenActionStatus rar =
+              m.getStatus() == null ? null : m.getStatus().getRestartAfterRestore();
+          if (rar != null
+              && stamp.equals(rar.getObservedToken())
+              && "Failed".equals(rar.getPhase())) {
+            throw new IllegalStateException(
+                "the restart after restore of engine " + name + " failed: " + rar.getMessage());
+          }
+          return rar != null
+              && stamp.equals(rar.getObservedToken())
+              && "Completed".equals(rar.getPhase());
+        },
+        "to complete its restart after restore");
   }
 
   /** How the running resource's spec differs from the one of the backup, field by field. */
