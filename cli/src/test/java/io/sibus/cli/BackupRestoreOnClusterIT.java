@@ -19,7 +19,6 @@ import io.sibus.local.LoadRunner;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,16 +139,7 @@ class BackupRestoreOnClusterIT {
     send(me2, "audit", "audit", 4);
 
     Map<String, String> beforeDryRun = specsAndAnnotations();
-    Run dryRun =
-        Run.of(
-            "restore",
-            "--bus",
-            "demo",
-            "--from",
-            backups.toString(),
-            "--kubeconfig",
-            kubeconfig,
-            "--dry-run");
+    Run dryRun = restore(backups, "--dry-run");
     System.out.println(dryRun.out());
     assertThat(dryRun.exitCode()).as(dryRun.out() + dryRun.err()).isZero();
     assertThat(dryRun.out())
@@ -163,9 +153,7 @@ class BackupRestoreOnClusterIT {
     assertThat(specsAndAnnotations()).as("a dry run changes nothing").isEqualTo(beforeDryRun);
     assertThat(me2.depth("audit")).isEqualTo(5);
 
-    Run restore =
-        Run.of(
-            "restore", "--bus", "demo", "--from", backups.toString(), "--kubeconfig", kubeconfig);
+    Run restore = restore(backups);
     System.out.println(restore.out());
     assertThat(restore.exitCode()).as(restore.out() + restore.err()).isZero();
     assertThat(restore.out())
@@ -245,17 +233,15 @@ class BackupRestoreOnClusterIT {
     EngineClient me2 = new EngineClient(engines.get("me2"));
     send(new EngineClient(engines.get("me1")), "shipments", "damaged", 3);
     await().atMost(Duration.ofSeconds(60)).until(() -> me2.depth("shipments") >= 3);
-    Run backup =
-        Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
-    assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
+    backUp(backups);
     Path archive = Files.list(backups).findFirst().orElseThrow();
     Map<String, String> before = specsAndAnnotations();
 
     Path store = archive.resolve("engines/me2/sibus_message.copy");
     assertThat(Files.size(store)).as("a store file with rows to damage").isPositive();
-    flipByte(store);
+    ArchiveDamage.flipByte(store);
     assertRefused(archive, "demo", "does not match its checksum");
-    flipByte(store); // back as it was
+    ArchiveDamage.flipByte(store); // back as it was
     Path resources = archive.resolve("config/resources.yaml");
     Path aside = archive.resolveSibling("resources.aside");
     Files.move(resources, aside);
@@ -283,9 +269,7 @@ class BackupRestoreOnClusterIT {
     me2.drain("shipments"); // what earlier tests left
     List<String> queued = send(me1, "shipments", "k", 20);
     await().atMost(Duration.ofSeconds(60)).until(() -> me2.depth("shipments") >= 20);
-    Run backup =
-        Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
-    assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
+    backUp(backups);
     Map<String, String> asBackedUp = specs();
     send(me1, "shipments", "after", 5);
 
@@ -322,9 +306,7 @@ class BackupRestoreOnClusterIT {
     }
     System.out.println("the restore killed at:\n" + Files.readString(log));
 
-    Run again =
-        Run.of(
-            "restore", "--bus", "demo", "--from", backups.toString(), "--kubeconfig", kubeconfig);
+    Run again = restore(backups);
     System.out.println(again.out());
     assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
     assertThat(again.out())
@@ -355,20 +337,32 @@ class BackupRestoreOnClusterIT {
     return tokens;
   }
 
+  private void backUp(Path backups) {
+    Run backup =
+        Run.of("backup", "--bus", "demo", "--to", backups.toString(), "--kubeconfig", kubeconfig);
+    assertThat(backup.exitCode()).as(backup.out() + backup.err()).isZero();
+  }
+
+  private Run restore(Path backups, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "restore",
+                "--bus",
+                "demo",
+                "--from",
+                backups.toString(),
+                "--kubeconfig",
+                kubeconfig));
+    args.addAll(List.of(more));
+    return Run.of(args.toArray(String[]::new));
+  }
+
   private void assertRefused(Path archive, String bus, String reason) {
     Run refused =
         Run.of("restore", "--bus", bus, "--from", archive.toString(), "--kubeconfig", kubeconfig);
     assertThat(refused.exitCode()).as(refused.out()).isEqualTo(1);
     assertThat(refused.err()).contains("refused").contains("nothing was changed").contains(reason);
-  }
-
-  private static void flipByte(Path file) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(raf.length() / 2);
-      int value = raf.read();
-      raf.seek(raf.length() / 2);
-      raf.write(value ^ 0xFF);
-    }
   }
 
   /** The spec of every resource of the bus, by kind and name. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sibus.cli.ArchiveDamage;
 import io.sibus.cli.SibusCommand;
 import io.sibus.local.DeliveryLedger;
 import io.sibus.local.EngineClient;
@@ -14,7 +15,6 @@ import io.sibus.local.MemberProcess;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -179,9 +179,9 @@ class BackupRestoreIT {
     send(client(a), "orders", "later", 3);
 
     Path copy = archive.resolve("engines/me1/sibus_message.copy");
-    flipByte(copy);
+    ArchiveDamage.flipByte(copy);
     assertRefused(archive, "itbus", "does not match its checksum");
-    flipByte(copy); // back as it was
+    ArchiveDamage.flipByte(copy); // back as it was
     Path owner = archive.resolve("engines/me2/sibus_owner.copy");
     Path aside = work.resolve("aside");
     Files.move(owner, aside);
@@ -279,15 +279,6 @@ class BackupRestoreIT {
             "postgres");
     assertThat(refused.code).isEqualTo(1);
     assertThat(refused.err).contains("refused").contains("nothing was changed").contains(reason);
-  }
-
-  private static void flipByte(Path file) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(raf.length() / 2);
-      int value = raf.read();
-      raf.seek(raf.length() / 2);
-      raf.write(value ^ 0xFF);
-    }
   }
 
   record Result(int code, String out, String err) {}
