@@ -25,6 +25,7 @@ final class Comparison {
   private final Plan plan;
   private final List<CompareTable.Row> rows = new ArrayList<>();
   private final List<String> setup = new ArrayList<>();
+  private final List<String> warmUps = new ArrayList<>();
 
   Comparison(Plan plan) {
     this.plan = plan;
@@ -42,10 +43,12 @@ final class Comparison {
       setup.add(
           "sibus: one engine member (its own JVM), queue `perf`, assured persistent, HTTP clients"
               + " on 127.0.0.1");
-      measure("sibus", sibus);
+      measure("sibus", sibus, local.pids());
     }
     measureArtemis(local.postgres(), work);
     measureDatabase(local.postgres());
+    // How long each system was warmed up belongs beside its figures: it varies with the JIT.
+    setup.add("warm-up, each system under its largest load: " + String.join("; ", warmUps));
     return new CompareTable(rows, setup);
   }
 
@@ -59,7 +62,7 @@ final class Comparison {
               + artemis.journalSyncMillis()
               + " ms, the default), core client over netty on 127.0.0.1, blocking durable sends,"
               + " acknowledgements committed per received batch (≤ 50)");
-      measure("Artemis " + artemis.version() + " JDBC", artemis);
+      measure("Artemis " + artemis.version() + " JDBC", artemis, List.of());
     } catch (Exception e) {
       // The other systems are still worth measuring; the report says why this one is missing.
       setup.add("ActiveMQ Artemis: not measured, " + e);
@@ -89,37 +92,37 @@ final class Comparison {
     }
     for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {
       try (DatabaseLimit limit = DatabaseLimit.open(url, batching)) {
-        measure(limit.label(), limit);
+        measure(limit.label(), limit, List.of());
       }
     }
   }
 
-  private void measure(String system, MessagingSystem target) throws Exception {
-    if (plan.warmup() > 0) {
-      System.out.println(system + ": warming up for " + plan.warmup() + " s");
-      load(target, plan.producers().get(plan.producers().size() - 1), plan.warmup(), 0);
-      target.empty();
-    }
+  private void measure(String system, MessagingSystem target, List<Long> pids) throws Exception {
+    int warmupSeconds = plan.warmup();
     for (int producers : plan.producers()) {
-      CompareTable.Row row =
-          new CompareTable.Row(system, load(target, producers, plan.seconds(), plan.rate()));
-      rows.add(row);
-      System.out.println(CompareTable.line(row));
+      try (Workload load = new Workload(spec(producers), target).start()) {
+        String done =
+            WarmUp.run(step -> load.measure(Duration.ofSeconds(step)), warmupSeconds, pids);
+        System.out.println(system + ", " + producers + " producers: " + done);
+        warmUps.add(system + ", " + producers + " producers: " + done);
+        CompareTable.Row row =
+            new CompareTable.Row(system, load.measure(Duration.ofSeconds(plan.seconds())));
+        rows.add(row);
+        System.out.println(CompareTable.line(row));
+      }
       target.empty();
+      warmupSeconds = Math.min(plan.warmup(), WarmUp.NEXT_RUN_SECONDS);
     }
   }
 
-  private Workload.Result load(MessagingSystem target, int producers, int seconds, int rate)
-      throws InterruptedException {
-    Workload.Spec spec =
-        new Workload.Spec(
-            DESTINATION,
-            RELIABILITY,
-            producers,
-            plan.consumers(),
-            plan.size(),
-            Duration.ofSeconds(seconds),
-            rate);
-    return new Workload(spec, target).run();
+  private Workload.Spec spec(int producers) {
+    return new Workload.Spec(
+        DESTINATION,
+        RELIABILITY,
+        producers,
+        plan.consumers(),
+        plan.size(),
+        Duration.ofSeconds(plan.seconds()),
+        plan.rate());
   }
 }

@@ -17,8 +17,14 @@ final class EngineProbe {
   private static final Pattern SUM =
       Pattern.compile("^sibus_group_commit_batch_size_sum\\S* ([0-9.E]+)", Pattern.MULTILINE);
 
-  /** Group commits so far: transactions and the operations they held. */
-  record Commits(double transactions, double operations) {}
+  private static final Pattern COMMIT_SECONDS =
+      Pattern.compile("^sibus_group_commit_latency_seconds_sum\\S* ([0-9.E]+)", Pattern.MULTILINE);
+
+  /**
+   * Group commits so far: transactions, the operations they held, and the seconds their COMMITs
+   * took (the wait for the disk).
+   */
+  record Commits(double transactions, double operations, double commitSeconds) {}
 
   private EngineProbe() {}
 
@@ -26,16 +32,21 @@ final class EngineProbe {
     try {
       EngineClient.Reply reply = new EngineClient(url).get("/q/metrics");
       String text = reply.json() == null ? "" : reply.json().asText();
-      return new Commits(number(COUNT, text), number(SUM, text));
+      return new Commits(number(COUNT, text), number(SUM, text), number(COMMIT_SECONDS, text));
     } catch (IOException e) {
-      return new Commits(0, 0);
+      return new Commits(0, 0, 0);
     }
   }
 
   /** CPU seconds (user + system) the process has used, or -1 when unknown. */
   static double cpuSeconds(long pid) {
+    return cpuSeconds(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /** CPU seconds (user + system) from a process's or thread's /proc stat file, or -1. */
+  static double cpuSeconds(Path statFile) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readString(statFile);
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
       return ticks / 100.0; // USER_HZ is 100 on Linux

@@ -139,6 +139,11 @@ final class LocalTarget implements AutoCloseable {
     return member.pid();
   }
 
+  /** The engine processes (one, or two with a cross-engine run). */
+  List<Long> pids() {
+    return receiver == null ? List.of(member.pid()) : List.of(member.pid(), receiver.pid());
+  }
+
   /** The engine's PostgreSQL; {@code --compare} puts the other systems' databases beside it. */
   LocalPostgres postgres() {
     return postgres;

@@ -66,7 +66,9 @@ public final class PerfCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "10",
-      description = "Seconds of unmeasured load first, so the JIT has compiled the hot paths.")
+      description =
+          "At least this many seconds of unmeasured load first; it goes on until the JIT"
+              + " compilers of the engine and of the load generator have settled (0: none).")
   int warmup;
 
   @Option(names = "--report", description = "Append the table (markdown) to this file.")
@@ -152,21 +154,17 @@ public final class PerfCommand implements Callable<Integer> {
 
   private void measure(LocalTarget local) throws Exception {
     List<String> receivers = receiveUrls.isEmpty() ? urls : receiveUrls;
-    if (warmup > 0) {
-      System.out.println("warming up for " + warmup + " s");
-      try (SibusClients clients = clients(levels.get(0), receivers)) {
-        new Workload(spec(levels.get(0), producers.get(producers.size() - 1), warmup, 0), clients)
-            .run();
-        clients.empty();
-      }
-    }
     List<String> rows = new ArrayList<>();
     rows.add(ReportTable.HEADER);
     System.out.println(ReportTable.HEADER);
+    int warmupSeconds = warmup;
     for (String level : levels) {
       try (SibusClients clients = clients(level, receivers)) {
         for (int producerCount : producers) {
-          String row = measureOne(local, clients, spec(level, producerCount, seconds, rate));
+          String row =
+              measureOne(local, clients, spec(level, producerCount, seconds, rate), warmupSeconds);
+          // The JIT has compiled the paths by now; later runs need only settle their own load.
+          warmupSeconds = Math.min(warmup, WarmUp.NEXT_RUN_SECONDS);
           rows.add(row);
           System.out.println(row);
           clients.empty();
@@ -190,16 +188,32 @@ public final class PerfCommand implements Callable<Integer> {
     }
   }
 
-  /** One run, with the engine's commits, CPU and memory around it. */
-  private String measureOne(LocalTarget local, SibusClients clients, Workload.Spec spec)
-      throws InterruptedException {
-    EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
-    double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
-    Workload.Result result = new Workload(spec, clients).run();
-    EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
-    double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
-    double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
-    return ReportTable.row(result, before, after, cpu, rss);
+  /**
+   * One run: its load warmed up, then measured without a pause, with the engine's commits, CPU and
+   * memory around the measured interval.
+   */
+  private String measureOne(
+      LocalTarget local, SibusClients clients, Workload.Spec spec, int warmupSeconds)
+      throws Exception {
+    // The engine's first metrics scrape costs it a second of class loading and compiling: not
+    // inside the measured interval.
+    EngineProbe.commits(urls.get(0));
+    try (Workload load = new Workload(spec, clients).start()) {
+      System.out.println(
+          WarmUp.run(
+              step -> load.measure(Duration.ofSeconds(step)),
+              warmupSeconds,
+              local == null ? List.of() : local.pids()));
+      EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
+      double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
+      Workload.Result result = load.measure(spec.duration());
+      EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
+      double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
+      double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
+      // Printed, not tabled: the moments to look up in the engine's and PostgreSQL's logs.
+      result.stalls().forEach(stall -> System.err.println("  slow sends from " + stall));
+      return ReportTable.row(result, before, after, cpu, rss);
+    }
   }
 
   private void compare(LocalTarget local, Path work) throws Exception {

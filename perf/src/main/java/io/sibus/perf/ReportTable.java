@@ -6,9 +6,9 @@ import org.HdrHistogram.Histogram;
 final class ReportTable {
   static final String HEADER =
       "| reliability | producers | size | sent/s | received/s | send p50 ms | send p99 ms |"
-          + " send p99.9 ms | e2e p50 ms | e2e p99 ms | commits/s | ops/commit | engine CPU % |"
-          + " engine RSS MiB | errors |\n"
-          + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+          + " send p99.9 ms | e2e p50 ms | e2e p99 ms | commits/s | ops/commit | commit ms |"
+          + " engine CPU % | engine RSS MiB | errors |\n"
+          + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
   private ReportTable() {}
 
@@ -21,7 +21,7 @@ final class ReportTable {
     double commits = after.transactions() - before.transactions();
     double operations = after.operations() - before.operations();
     return String.format(
-        "| %s | %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %d |",
+        "| %s | %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %d |",
         r.spec().reliability(),
         r.spec().producers(),
         r.spec().size(),
@@ -34,6 +34,10 @@ final class ReportTable {
         ms(r.endToEnd(), 99),
         commits / r.seconds(),
         commits == 0 ? "-" : String.format("%.1f", operations / commits),
+        commits == 0
+            ? "-"
+            : String.format(
+                "%.2f", 1000 * (after.commitSeconds() - before.commitSeconds()) / commits),
         cpuSeconds < 0 ? "-" : String.format("%.0f", 100 * cpuSeconds / r.seconds()),
         rssMiB < 0 ? "-" : String.format("%.0f", rssMiB),
         r.errors());

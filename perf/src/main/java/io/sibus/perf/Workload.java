@@ -16,7 +16,7 @@ import org.HdrHistogram.Recorder;
  * consumers measure end-to-end latency. The system under load is a {@link MessagingSystem}, so that
  * sibus, Artemis and the bare database are measured by the same loop.
  */
-final class Workload {
+final class Workload implements AutoCloseable {
   /** What the run is. */
   record Spec(
       String destination,
@@ -35,7 +35,11 @@ final class Workload {
       long received,
       long errors,
       org.HdrHistogram.Histogram sendLatency,
-      org.HdrHistogram.Histogram endToEnd) {}
+      org.HdrHistogram.Histogram endToEnd,
+      List<Stalls.Stall> stalls) {}
+
+  /** A send slower than this is listed with its time in {@link Result#stalls()}. */
+  private static final long STALL_MICROS = 50_000;
 
   private final Spec spec;
   private final MessagingSystem system;
@@ -45,37 +49,69 @@ final class Workload {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile Stalls stalls = new Stalls(STALL_MICROS);
 
   Workload(Spec spec, MessagingSystem system) {
     this.spec = spec;
     this.system = system;
   }
 
+  /** Starts {@link #run()}'s load for its duration, measured from its start, then stops it. */
   Result run() throws InterruptedException {
-    List<Thread> threads = new ArrayList<>();
+    try {
+      return start().measure(spec.duration());
+    } finally {
+      close();
+    }
+  }
+
+  /** Starts the consumers and producers; they run until {@link #close()}. */
+  Workload start() {
     for (int i = 0; i < spec.consumers(); i++) {
       threads.add(start("perf-consumer-" + i, this::consume));
     }
-    long started = System.nanoTime();
     for (int i = 0; i < spec.producers(); i++) {
       threads.add(start("perf-producer-" + i, this::produce));
     }
-    sendLatency.getIntervalHistogram(); // reset: count from the start
+    return this;
+  }
+
+  /**
+   * What the running load does during the next {@code duration}. Called again on the same load, it
+   * measures without a pause in between: warm-up steps and the measured interval follow each other
+   * with no idle gap, in which the JIT would recompile for an idle engine (and then again, with
+   * stalls, once the load is back).
+   */
+  Result measure(Duration duration) throws InterruptedException {
+    long sentBefore = sent.get();
+    long receivedBefore = received.get();
+    long errorsBefore = errors.get();
+    sendLatency.getIntervalHistogram(); // reset: count from here
     endToEnd.getIntervalHistogram();
-    Thread.sleep(spec.duration().toMillis());
-    running.set(false);
+    Stalls interval = new Stalls(STALL_MICROS);
+    stalls = interval;
+    long started = System.nanoTime();
+    Thread.sleep(duration.toMillis());
     double seconds = (System.nanoTime() - started) / 1e9;
-    for (Thread t : threads) {
-      t.join(70_000);
-    }
     return new Result(
         spec,
         seconds,
-        sent.get(),
-        received.get(),
-        errors.get(),
+        sent.get() - sentBefore,
+        received.get() - receivedBefore,
+        errors.get() - errorsBefore,
         sendLatency.getIntervalHistogram(),
-        endToEnd.getIntervalHistogram());
+        endToEnd.getIntervalHistogram(),
+        interval.list());
+  }
+
+  /** Stops the load and waits for its threads. */
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    for (Thread t : threads) {
+      t.join(70_000);
+    }
   }
 
   private Thread start(String name, Runnable body) {
@@ -107,7 +143,9 @@ final class Workload {
           sender.send(body);
           // Coordinated omission: at a fixed rate, latency counts from the intended start.
           long from = intervalNanos > 0 ? Math.min(t0, next - intervalNanos) : t0;
-          sendLatency.recordValue(Math.max(1, (System.nanoTime() - from) / 1000));
+          long micros = Math.max(1, (System.nanoTime() - from) / 1000);
+          sendLatency.recordValue(micros);
+          stalls.record(System.currentTimeMillis() - micros / 1000, micros);
           sent.incrementAndGet();
         } catch (Exception e) {
           errors.incrementAndGet();
