@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
@@ -309,6 +310,39 @@ class DataStoreIT {
           .isInstanceOfSatisfying(
               StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
       c.rollback();
+    }
+  }
+
+  @Test
+  void theEngineVacuumsItsQueueTableAndIsToldWhenItMayNot() throws SQLException {
+    TableUpkeep upkeep = new TableUpkeep(schema);
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      execute(
+          "INSERT INTO it_store.sibus_message (seq, message_id, destination, priority,"
+              + " reliability, properties, body, enqueued_at, checksum) SELECT g, 'm' || g, 'q', 4,"
+              + " 4, '{}', '\\x00', now(), 0 FROM generate_series(1, 500) g");
+      execute("DELETE FROM it_store.sibus_message");
+      execute("SELECT pg_stat_force_next_flush()");
+      assertThat(upkeep.deadRows(c, StoreTables.MESSAGE)).isEqualTo(500);
+
+      SQLWarning done = upkeep.vacuum(c, StoreTables.MESSAGE);
+      assertThat(done == null ? "no warning" : done.getMessage()).isEqualTo("no warning");
+      assertThat(upkeep.deadRows(c, StoreTables.MESSAGE)).isZero();
+
+      // A role that does not own the table: PostgreSQL skips it with a warning, not an error.
+      execute("DROP ROLE IF EXISTS it_stranger");
+      execute("CREATE ROLE it_stranger");
+      execute("GRANT USAGE ON SCHEMA it_store TO it_stranger");
+      try (Statement s = c.createStatement()) {
+        s.execute("SET ROLE it_stranger");
+      }
+      SQLWarning refused = upkeep.vacuum(c, StoreTables.MESSAGE);
+      assertThat(refused == null ? "no warning" : refused.getMessage()).contains("sibus_message");
+      assertThat(refused.getSQLState()).isNotEqualTo(TableUpkeep.LOCK_NOT_AVAILABLE);
+    } finally {
+      execute("DROP SCHEMA IF EXISTS it_store CASCADE");
+      execute("DROP ROLE IF EXISTS it_stranger");
     }
   }
 

@@ -68,6 +68,7 @@ public final class LocalPostgres implements AutoCloseable {
               .setServerConfig("fsync", "on")
               .setServerConfig("max_connections", "200")
               .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("log_autovacuum_min_duration", "250ms") // slow vacuums, in its log
               .setRegisterShutdownHook(true)
               // PostgreSQL's own output goes to a file beside its data, not to the caller's log.
               .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile()))

@@ -111,6 +111,13 @@ public interface SibusConfig {
     @WithDefault("100000")
     int maxPendingPerTarget();
 
+    /**
+     * The active member vacuums a queue table once it holds this many dead row versions (checked
+     * every second); 0 leaves the tables to autovacuum alone.
+     */
+    @WithDefault("10000")
+    long vacuumThreshold();
+
     /** Test-only: enables the fault-injection endpoints. Never set in production. */
     @WithName("test-faults")
     @WithDefault("false")

@@ -2,6 +2,7 @@ package io.sibus.engine.messaging;
 
 import io.quarkus.runtime.StartupEvent;
 import io.sibus.datastore.IndexRow;
+import io.sibus.datastore.TableUpkeep;
 import io.sibus.engine.bus.BusConfigSource;
 import io.sibus.engine.bus.BusTopology;
 import io.sibus.engine.config.SibusConfig;
@@ -14,6 +15,7 @@ import io.sibus.engine.store.GroupCommit;
 import io.sibus.engine.store.StoreContext;
 import io.sibus.engine.store.StoreFailures;
 import io.sibus.engine.store.TxOp;
+import io.sibus.engine.store.Vacuuming;
 import io.sibus.engine.streams.Outbound;
 import io.sibus.engine.streams.Peers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +50,7 @@ public class Messaging {
   private final Delivering delivering;
   private final ExceptionRouter exceptions;
   private final Sweeper sweeper;
+  private final Vacuuming vacuuming;
   private final EngineMetrics metrics;
   private final java.util.Set<String> depthGauges =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -92,6 +95,9 @@ public class Messaging {
     this.exceptions = new ExceptionRouter(context.messages(), destinations);
     this.delivering = new Delivering(metrics, exceptions, executor);
     this.sweeper = new Sweeper(this);
+    this.vacuuming =
+        new Vacuuming(
+            dataSource, new TableUpkeep(context.schema()), config.engine().vacuumThreshold());
     this.metrics = metrics;
     for (EngineState state : EngineState.values()) {
       metrics.gauge(
@@ -138,6 +144,7 @@ public class Messaging {
     active = store;
     moveOrphans(store);
     sweeper.start(config.engine().pollInterval());
+    vacuuming.start();
     if (flushed != null) {
       List<String> others =
           bus.current().engines().stream()
@@ -160,6 +167,7 @@ public class Messaging {
   /** Stops serving; the in-memory state (nonpersistent messages included) is dropped. */
   public void deactivate() {
     sweeper.stop();
+    vacuuming.stop();
     ActiveStore store = active;
     if (store != null && store.outbound != null) {
       store.outbound.stop();

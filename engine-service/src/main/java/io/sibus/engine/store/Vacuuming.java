@@ -1,0 +1,97 @@
+package io.sibus.engine.store;
+
+import io.sibus.datastore.Table;
+import io.sibus.datastore.TableUpkeep;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * The active member vacuums its own queue tables once they hold {@code threshold} dead row
+ * versions, checked every second on a thread of its own (a vacuum never holds up a send).
+ * Autovacuum comes at most once a minute, far too rarely for tables whose every row dies within
+ * seconds; see {@link TableUpkeep}.
+ */
+public final class Vacuuming {
+  private static final Logger LOG = Logger.getLogger(Vacuuming.class);
+  private static final long CHECK_EVERY_MILLIS = 1_000;
+
+  private final DataSource dataSource;
+  private final TableUpkeep upkeep;
+  private final long threshold;
+  private final Set<String> refused = new HashSet<>();
+  private ScheduledExecutorService executor;
+
+  /**
+   * @param threshold dead row versions that call for a vacuum; 0 leaves the tables to autovacuum
+   */
+  public Vacuuming(DataSource dataSource, TableUpkeep upkeep, long threshold) {
+    this.dataSource = dataSource;
+    this.upkeep = upkeep;
+    this.threshold = threshold;
+  }
+
+  public synchronized void start() {
+    stop();
+    if (threshold <= 0) {
+      return;
+    }
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sibus-vacuum");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(
+        this::check, CHECK_EVERY_MILLIS, CHECK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  public synchronized void stop() {
+    if (executor != null) {
+      executor.shutdownNow();
+      executor = null;
+    }
+  }
+
+  private void check() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      for (Table table : TableUpkeep.CHURNING) {
+        if (!refused.contains(table.name()) && upkeep.deadRows(c, table) >= threshold) {
+          vacuum(c, table);
+        }
+      }
+    } catch (SQLException e) {
+      // The data store's own failures are the writers' to report; this only tries again.
+      LOG.debugf("vacuum check failed: %s", e.getMessage());
+    }
+  }
+
+  private void vacuum(Connection c, Table table) throws SQLException {
+    long started = System.nanoTime();
+    SQLWarning skipped = upkeep.vacuum(c, table);
+    LOG.debugf(
+        "vacuumed %s in %d ms%s",
+        table.name(),
+        (System.nanoTime() - started) / 1_000_000,
+        skipped == null ? "" : " (" + skipped.getMessage() + ")");
+    if (skipped == null || TableUpkeep.LOCK_NOT_AVAILABLE.equals(skipped.getSQLState())) {
+      return; // done, or autovacuum is at it
+    }
+    refused.add(table.name());
+    LOG.warnf(
+        "SIBUS1541W The engine cannot vacuum its table %s (%s); only autovacuum cleans it now,"
+            + " and a busy queue table can then grow and slow the engine. Let the engine's"
+            + " database role own its tables, or set sibus.engine.vacuum-threshold=0 to leave"
+            + " them to autovacuum on purpose.",
+        table.name(), skipped.getMessage());
+  }
+}
