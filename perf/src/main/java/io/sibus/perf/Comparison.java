@@ -48,7 +48,7 @@ final class Comparison {
     measureArtemis(local.postgres(), work);
     measureDatabase(local.postgres());
     // How long each system was warmed up belongs beside its figures: it varies with the JIT.
-    setup.add("warm-up, each system under its largest load: " + String.join("; ", warmUps));
+    setup.add("warm-up of each run, under that run's own load: " + String.join("; ", warmUps));
     return new CompareTable(rows, setup);
   }
 

@@ -195,8 +195,8 @@ public final class PerfCommand implements Callable<Integer> {
   private String measureOne(
       LocalTarget local, SibusClients clients, Workload.Spec spec, int warmupSeconds)
       throws Exception {
-    // The engine's first metrics scrape costs it a second of class loading and compiling: not
-    // inside the measured interval.
+    // A scrape before the load: the engine's first one costs it a second of class loading and
+    // compiling, which must not fall inside the measured interval.
     EngineProbe.commits(urls.get(0));
     try (Workload load = new Workload(spec, clients).start()) {
       System.out.println(

@@ -57,7 +57,7 @@ final class Workload implements AutoCloseable {
     this.system = system;
   }
 
-  /** Starts {@link #run()}'s load for its duration, measured from its start, then stops it. */
+  /** Runs the load for the spec's duration, measured from its start, then stops it. */
   Result run() throws InterruptedException {
     try {
       return start().measure(spec.duration());
