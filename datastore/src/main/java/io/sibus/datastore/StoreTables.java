@@ -156,6 +156,14 @@ public final class StoreTables {
     for (Table table : all()) {
       statements.add(table.createStatement(schema));
     }
+    for (Table queue : List.of(MESSAGE, TRANSMIT)) {
+      // Autovacuum gives the empty tail of a table back to the file system by default, under an
+      // ACCESS EXCLUSIVE lock that holds up every send and receive while it lasts. A queue table's
+      // tail empties every few seconds (one run: 2,106 of 2,350 pages given back), and the table
+      // then has to grow again at once.
+      statements.add(
+          "ALTER TABLE " + schema.qualify(queue.name()) + " SET (vacuum_truncate = false)");
+    }
     statements.add(
         "CREATE INDEX sibus_message_queue ON "
             + schema.qualify(MESSAGE.name())
