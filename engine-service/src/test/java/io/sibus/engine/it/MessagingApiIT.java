@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sibus.datastore.SchemaName;
+import io.sibus.datastore.StoreTables;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
@@ -13,6 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +32,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MessagingApiIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("api", false);
 
+  /** Low, so that a test makes the dead rows that start a vacuum. */
+  private static final int VACUUM_THRESHOLD = 100;
+
   static MemberProcess member;
   static EngineClient client;
 
   @BeforeAll
   static void start() {
-    member = CLUSTER.get().launch("me1", "api-0", Map.of("sibus.engine.max-message-size", "65536"));
+    member =
+        CLUSTER
+            .get()
+            .launch(
+                "me1",
+                "api-0",
+                Map.of(
+                    "sibus.engine.max-message-size",
+                    "65536",
+                    "sibus.engine.vacuum-threshold",
+                    String.valueOf(VACUUM_THRESHOLD)));
     EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
     client = EngineCluster.client(member);
   }
@@ -291,6 +310,35 @@ class MessagingApiIT {
         .contains("sibus_destination_depth{destination=\"events\"} 2.0")
         .contains("sibus_engine_state{state=\"ACTIVE\"} 1.0");
     drain("events");
+  }
+
+  @Test
+  void theActiveMemberVacuumsItsMessageTableOnceItHoldsEnoughDeadRows() throws Exception {
+    drain("orders");
+    long before = manualVacuums();
+    for (int i = 0; i < 3 * VACUUM_THRESHOLD; i++) {
+      send("orders", "churn " + i, 4);
+    }
+    drain("orders");
+    // Autovacuum counts in autovacuum_count; vacuum_count is only the engine's own VACUUM.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> manualVacuums() > before);
+  }
+
+  private static long manualVacuums() throws SQLException {
+    try (Connection c = CLUSTER.get().postgres().connect();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = ? AND relname = ?")) {
+      s.setString(1, SchemaName.forEngine("me1").value());
+      s.setString(2, StoreTables.MESSAGE.name());
+      try (ResultSet rs = s.executeQuery()) {
+        assertThat(rs.next()).as("statistics of the message table").isTrue();
+        return rs.getLong(1);
+      }
+    }
   }
 
   private static void assertError(Reply reply, int status, String code) {
