@@ -16,10 +16,16 @@ import java.util.List;
 final class Comparison {
   /** The load every system gets. */
   record Plan(
-      List<Integer> producers, int consumers, int size, int seconds, int rate, int warmup) {}
+      List<Integer> producers,
+      int consumers,
+      int size,
+      int seconds,
+      int rate,
+      int warmup,
+      boolean acknowledgeEach) {}
 
   private static final String DESTINATION = "perf"; // the queue LocalTarget creates
-  private static final String RELIABILITY = "ASSURED_PERSISTENT";
+  static final String RELIABILITY = "ASSURED_PERSISTENT";
   private static final String LIMIT_DATABASE = "dblimit";
 
   private final Plan plan;
@@ -40,9 +46,13 @@ final class Comparison {
             DESTINATION,
             RELIABILITY,
             plan.consumers())) {
+      sibus.oneRequestPerAcknowledgement(plan.acknowledgeEach());
       setup.add(
           "sibus: one engine member (its own JVM), queue `perf`, assured persistent, HTTP clients"
-              + " on 127.0.0.1");
+              + " on 127.0.0.1, "
+              + (plan.acknowledgeEach()
+                  ? "one acknowledgement request per message"
+                  : "one acknowledgement request per received batch"));
       measure("sibus", sibus, local.pids());
     }
     measureArtemis(local.postgres(), work);
@@ -102,7 +112,8 @@ final class Comparison {
     for (int producers : plan.producers()) {
       try (Workload load = new Workload(spec(producers), target).start()) {
         String done =
-            WarmUp.run(step -> load.measure(Duration.ofSeconds(step)), warmupSeconds, pids);
+            WarmUp.run(
+                step -> load.measure(Duration.ofSeconds(step)), () -> {}, warmupSeconds, pids);
         System.out.println(system + ", " + producers + " producers: " + done);
         warmUps.add(system + ", " + producers + " producers: " + done);
         CompareTable.Row row =

@@ -1,7 +1,10 @@
 package io.sibus.perf;
 
-import io.sibus.local.EngineClient;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -30,11 +33,29 @@ final class EngineProbe {
 
   static Commits commits(String url) {
     try {
-      EngineClient.Reply reply = new EngineClient(url).get("/q/metrics");
-      String text = reply.json() == null ? "" : reply.json().asText();
+      String text = metricsText(url);
       return new Commits(number(COUNT, text), number(SUM, text), number(COMMIT_SECONDS, text));
     } catch (IOException e) {
       return new Commits(0, 0, 0);
+    }
+  }
+
+  /**
+   * The engine's metrics page, read with the JDK's older HTTP client on purpose. Read with the
+   * java.net.http client the load runs on (a GET among its POSTs, and a text body tried as JSON),
+   * it invalidated the type profiles the JIT had compiled the clients' hot paths with: at the start
+   * of a measured interval, dozens of compiled methods were thrown out and compiled again, and
+   * sends stalled for up to 800 ms.
+   */
+  private static String metricsText(String url) throws IOException {
+    HttpURLConnection c =
+        (HttpURLConnection) URI.create(url + "/q/metrics").toURL().openConnection();
+    c.setConnectTimeout(10_000);
+    c.setReadTimeout(30_000);
+    try (InputStream in = c.getInputStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } finally {
+      c.disconnect();
     }
   }
 

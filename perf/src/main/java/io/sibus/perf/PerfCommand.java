@@ -130,6 +130,12 @@ public final class PerfCommand implements Callable<Integer> {
               + " --url and --cross-engine");
       return 2;
     }
+    if (compare && !levels.equals(List.of(Comparison.RELIABILITY))) {
+      System.err.println(
+          "--compare measures assured persistent messages, the durability of the others' blocking"
+              + " durable sends: leave out --reliability");
+      return 2;
+    }
     Path home = Path.of(System.getProperty("sibus.home", "."));
     LocalTarget local = null;
     if (urls.isEmpty()) {
@@ -202,6 +208,7 @@ public final class PerfCommand implements Callable<Integer> {
       System.out.println(
           WarmUp.run(
               step -> load.measure(Duration.ofSeconds(step)),
+              () -> EngineProbe.commits(urls.get(0)),
               warmupSeconds,
               local == null ? List.of() : local.pids()));
       EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
@@ -217,7 +224,9 @@ public final class PerfCommand implements Callable<Integer> {
   }
 
   private void compare(LocalTarget local, Path work) throws Exception {
-    Comparison.Plan plan = new Comparison.Plan(producers, consumers, size, seconds, rate, warmup);
+    Comparison.Plan plan =
+        new Comparison.Plan(
+            producers, consumers, size, seconds, rate, warmup, ack == Acknowledgement.each);
     CompareTable table = new Comparison(plan).run(local, work);
     System.out.println();
     table.setup().forEach(line -> System.out.println("- " + line));
@@ -267,9 +276,9 @@ public final class PerfCommand implements Callable<Integer> {
         + size
         + "-byte bodies, "
         + seconds
-        + " s per run after "
+        + " s per run after at least "
         + warmup
-        + " s of warm-up per system, "
+        + " s of warm-up, "
         + (rate > 0 ? rate + " sends/s" : "as fast as it goes");
   }
 

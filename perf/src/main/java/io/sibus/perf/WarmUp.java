@@ -32,20 +32,27 @@ final class WarmUp {
 
   /**
    * Loads for at least {@code minSeconds}, then until the compilers of {@code pids} (this JVM is
-   * always included) settle. Returns what happened, for the output.
+   * always included) settle. After every step it runs {@code probe}, what the measurement does
+   * around its interval (reading the engine's metrics): code first run at the start of the interval
+   * would be compiled, and would make the JIT throw out code compiled without it, inside the
+   * measurement. Returns what happened, for the output.
    */
-  static String run(Load load, int minSeconds, List<Long> pids) throws Exception {
+  static String run(Load load, Runnable probe, int minSeconds, List<Long> pids) throws Exception {
     if (minSeconds <= 0) {
       return "no warm-up";
     }
     List<Long> jvms =
         Stream.concat(pids.stream(), Stream.of(ProcessHandle.current().pid())).distinct().toList();
-    load.run(minSeconds);
+    for (int second = 0; second < minSeconds; second += STEP_SECONDS) {
+      load.run(Math.min(STEP_SECONDS, minSeconds - second));
+      probe.run();
+    }
     int total = minSeconds;
     double share = Double.NaN;
     while (total < MAX_SECONDS) {
       double before = compilerSeconds(jvms);
       load.run(STEP_SECONDS);
+      probe.run();
       total += STEP_SECONDS;
       share = (compilerSeconds(jvms) - before) / STEP_SECONDS;
       if (share < SETTLED_SHARE || Double.isNaN(share)) {
