@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.sibus.crds.v1alpha1.Bus;
 import io.sibus.crds.v1alpha1.DataStoreSpec;
 import io.sibus.crds.v1alpha1.Destination;
+import io.sibus.crds.v1alpha1.MemberStatus;
 import io.sibus.crds.v1alpha1.MessagingEngine;
 import io.sibus.crds.v1alpha1.MessagingEngineSpec;
 import io.sibus.crds.v1alpha1.TokenActionStatus;
@@ -56,16 +57,6 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   public static final String RESOURCES = "resources.yaml";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Duration PATIENCE = Duration.ofMinutes(5);
-
-  /**
-   * Member states in which a member no longer touches its store: the phase says Stopped as soon as
-   * the operator has been asked to stop, the members' states once they have. UNKNOWN (the operator
-   * cannot reach the member) counts too, or a crashed member would hold the restore up; a member
-   * that was only slow to answer cannot write into the restored store, whose restore moves the
-   * epoch past the one it holds.
-   */
-  private static final Set<String> MEMBER_DOWN =
-      Set.of("STOPPED", "DISABLED", "GLOBAL_ERROR", "UNKNOWN");
 
   private final KubernetesClient client;
   private final String namespace;
@@ -185,6 +176,9 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     for (MessagingEngine me : engines()) {
       patch(me.getMetadata().getName(), Map.of("spec", Map.of("initialState", "Stopped")));
     }
+    // The phase says Stopped as soon as the operator has been asked to stop, the members' states
+    // once they have. A member counted down only because it was slow to answer (UNKNOWN) cannot
+    // write into the restored store: the restore moves the epoch past the one it holds.
     for (MessagingEngine me : engines()) {
       String name = me.getMetadata().getName();
       await(
@@ -195,7 +189,8 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
                   && m.getStatus().getMembers().stream()
                       .allMatch(
                           member ->
-                              member.getState() != null && MEMBER_DOWN.contains(member.getState())),
+                              member.getState() != null
+                                  && MemberStatus.DOWN_STATES.contains(member.getState())),
           "to stop");
       progress.detail("engine %s stopped (initialState: Stopped)", name);
     }

@@ -1,9 +1,17 @@
 package io.sibus.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Set;
 
 /** One member pod as the operator last observed it. */
 public class MemberStatus {
+  /**
+   * The states in which a member no longer touches its data store; UNKNOWN (it cannot be reached)
+   * counts, or a crashed member would hold up whatever waits for the engine to stop.
+   */
+  public static final Set<String> DOWN_STATES =
+      Set.of("STOPPED", "DISABLED", "GLOBAL_ERROR", "UNKNOWN");
+
   @JsonPropertyDescription("The pod name.")
   private String name;
 

@@ -1,9 +1,9 @@
 package io.sibus.operator.policy;
 
+import io.sibus.crds.v1alpha1.MemberStatus;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Sequences what a person asks of an engine, the seeds' runbook automated: initial state Stopped or
@@ -13,8 +13,6 @@ import java.util.Set;
  * picks up where the last one left off.
  */
 public final class Maintenance {
-  private static final Set<String> DOWN = Set.of("STOPPED", "DISABLED", "GLOBAL_ERROR", "UNKNOWN");
-
   private Maintenance() {}
 
   /**
@@ -147,7 +145,7 @@ public final class Maintenance {
   private static boolean stopAll(List<MemberView> members, MaintenancePlan plan) {
     boolean allDown = true;
     for (MemberView m : members) {
-      if (m.alive() && !DOWN.contains(m.report().state())) {
+      if (m.alive() && !MemberStatus.DOWN_STATES.contains(m.report().state())) {
         plan.calls.add(MaintenancePlan.Call.stop(m.name()));
         allDown = false;
       }
