@@ -29,7 +29,7 @@ final class FailoverReport {
   /** The load and members the figures come from. */
   static List<String> setup(int kills, int firstLoadSeconds, List<String> jvmOptions) {
     return List.of(
-        "one engine `perf`, two standalone member processes (-Xmx512m"
+        "one engine `perf`, two standalone member processes (serial GC, -Xms64m -Xmx512m"
             + (jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions))
             + ") on one embedded PostgreSQL (fsync and synchronous commit on), active and standby"
             + " chosen by the data-store election with the engine's default settings",
