@@ -48,8 +48,9 @@ final class EngineProbe {
    * sends stalled for up to 800 ms.
    */
   private static String metricsText(String url) throws IOException {
+    String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     HttpURLConnection c =
-        (HttpURLConnection) URI.create(url + "/q/metrics").toURL().openConnection();
+        (HttpURLConnection) URI.create(base + "/q/metrics").toURL().openConnection();
     c.setConnectTimeout(10_000);
     c.setReadTimeout(30_000);
     try (InputStream in = c.getInputStream()) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A group commit done by the client: producers hand their rows over and wait; a few committer
@@ -30,7 +31,11 @@ final class GroupCommitter implements AutoCloseable {
 
   private static final int MAX_BATCH = 500;
 
-  private record Pending(byte[] body, CompletableFuture<Void> committed) {}
+  /**
+   * A producer's row. {@code claimed} is set by whoever decides its fate first: a committer taking
+   * it into a batch, or its producer giving up on it.
+   */
+  private record Pending(byte[] body, CompletableFuture<Void> committed, AtomicBoolean claimed) {}
 
   private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
   private final List<Thread> committers = new ArrayList<>();
@@ -55,17 +60,19 @@ final class GroupCommitter implements AutoCloseable {
 
   /** Inserts {@code body} as a row; returns once the transaction holding it has committed. */
   void insert(byte[] body) throws Exception {
-    CompletableFuture<Void> committed = new CompletableFuture<>();
-    pending.add(new Pending(body, committed));
+    Pending row = new Pending(body, new CompletableFuture<>(), new AtomicBoolean());
+    pending.add(row);
     try {
-      committed.get(30, TimeUnit.SECONDS); // a committer that died must not hang its producers
+      try {
+        row.committed().get(30, TimeUnit.SECONDS); // a committer that died must not hang producers
+      } catch (TimeoutException e) {
+        if (row.claimed().compareAndSet(false, true)) {
+          throw e; // no committer will take it now: a send counted as failed is never received
+        }
+        row.committed().get(30, TimeUnit.SECONDS); // a committer has it: its commit decides
+      }
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
-    } catch (TimeoutException e) {
-      // Given up: a committer that has not taken the row yet leaves it out, so a send counted as
-      // failed is not also received. (One already being inserted still commits.)
-      committed.cancel(false);
-      throw e;
     }
   }
 
@@ -79,7 +86,7 @@ final class GroupCommitter implements AutoCloseable {
         }
         batch.add(first);
         pending.drainTo(batch, MAX_BATCH - 1);
-        batch.removeIf(p -> p.committed().isCancelled());
+        batch.removeIf(p -> !p.claimed().compareAndSet(false, true)); // their producers gave up
         if (!batch.isEmpty()) {
           commit(c, insert, batch);
         }
