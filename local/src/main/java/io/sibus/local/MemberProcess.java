@@ -18,6 +18,17 @@ import java.util.concurrent.TimeUnit;
  * file of its own. It can be stopped gracefully (SIGTERM) or killed (SIGKILL, as kill -9).
  */
 public final class MemberProcess implements AutoCloseable {
+  /**
+   * The JVM options every member gets before the spec's own (which come later and win). A small
+   * process: the serial collector, and a first heap of 64 MB. The default first heap is 1/64 of the
+   * machine's memory (384 MB on 24 GiB), a third of it young generation that a busy member fills
+   * and then keeps resident: 257 MiB idle after load. From 64 MB the heap grows only as far as the
+   * live data needs: 179 MiB, with the same throughput (2,576 against 2,519 and 2,295 sends/s, 16
+   * producers). A spec with an -Xmx below 64m must give its own -Xms.
+   */
+  public static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-XX:+UseSerialGC", "-Xshare:auto", "-Xms64m");
+
   private final String name;
   private final int port;
   private final Path log;
@@ -102,14 +113,7 @@ public final class MemberProcess implements AutoCloseable {
       Files.deleteIfExists(termination);
       List<String> command = new ArrayList<>();
       command.add(javaExecutable());
-      command.add("-XX:+UseSerialGC");
-      command.add("-Xshare:auto");
-      // The default first heap is 1/64 of the machine's memory (384 MB on 24 GiB), a third of it
-      // young generation that a busy member fills and then keeps resident: 257 MiB idle after
-      // load. Starting at 64 MB it grows only as far as the live data needs: 179 MiB, with the
-      // same throughput (2,576 against 2,519 and 2,295 sends/s, 16 producers). Options in the
-      // spec come later and win.
-      command.add("-Xms64m");
+      command.addAll(DEFAULT_JVM_OPTIONS);
       command.addAll(spec.jvmOptions);
       command.add("-Dquarkus.http.host=" + spec.host);
       command.add("-Dquarkus.http.port=" + port);

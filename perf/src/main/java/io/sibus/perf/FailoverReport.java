@@ -1,6 +1,7 @@
 package io.sibus.perf;
 
 import io.sibus.local.DeliveryLedger;
+import io.sibus.local.MemberProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ final class FailoverReport {
   /** The load and members the figures come from. */
   static List<String> setup(int kills, int firstLoadSeconds, List<String> jvmOptions) {
     return List.of(
-        "one engine `perf`, two standalone member processes (serial GC, -Xms64m -Xmx512m"
+        "one engine `perf`, two standalone member processes ("
+            + String.join(" ", MemberProcess.DEFAULT_JVM_OPTIONS)
+            + " -Xmx512m"
             + (jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions))
             + ") on one embedded PostgreSQL (fsync and synchronous commit on), active and standby"
             + " chosen by the data-store election with the engine's default settings",
