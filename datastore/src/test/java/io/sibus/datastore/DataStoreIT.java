@@ -333,7 +333,10 @@ class DataStoreIT {
       assertThat(upkeep.deadRows(c, StoreTables.MESSAGE)).isZero();
 
       // A vacuum the way autovacuum runs it, empty pages at the end: the table keeps them, so no
-      // vacuum takes the ACCESS EXCLUSIVE lock that giving them back needs.
+      // vacuum takes the ACCESS EXCLUSIVE lock that giving them back needs. Both queue tables.
+      for (Table queue : TableUpkeep.CHURNING) {
+        assertThat(storageOptions(c, "it_store." + queue.name())).contains("vacuum_truncate=false");
+      }
       long bytes = relationBytes(c, "it_store.sibus_message");
       assertThat(bytes).isPositive();
       execute("VACUUM it_store.sibus_message");
@@ -352,6 +355,18 @@ class DataStoreIT {
     } finally {
       execute("DROP SCHEMA IF EXISTS it_store CASCADE");
       execute("DROP ROLE IF EXISTS it_stranger");
+    }
+  }
+
+  private static String storageOptions(Connection c, String table) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = ?::regclass")) {
+      s.setString(1, table);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return String.valueOf(rs.getString(1));
+      }
     }
   }
 
