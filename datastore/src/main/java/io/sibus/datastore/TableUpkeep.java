@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class TableUpkeep {
   /** The tables whose rows live briefly. */
-  public static final List<Table> CHURNING = List.of(StoreTables.MESSAGE, StoreTables.TRANSMIT);
+  public static final List<Table> CHURNING = StoreTables.QUEUES;
 
   private final SchemaName schema;
 
@@ -39,6 +39,35 @@ public final class TableUpkeep {
         return rs.next() ? rs.getLong(1) : 0;
       }
     }
+  }
+
+  /**
+   * Whether the table keeps its empty tail when vacuumed (the option the data store's DDL sets; a
+   * store created by an older DDL lacks it).
+   */
+  public boolean keepsTail(Connection c, Table table) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT coalesce('vacuum_truncate=false' = ANY (t.reloptions), false) FROM pg_class t"
+                + " JOIN pg_namespace n ON n.oid = t.relnamespace"
+                + " WHERE n.nspname = ? AND t.relname = ?")) {
+      s.setString(1, schema.value());
+      s.setString(2, table.name());
+      try (ResultSet rs = s.executeQuery()) {
+        return !rs.next() || rs.getBoolean(1); // no table: nothing to set
+      }
+    }
+  }
+
+  /** Sets the option that keeps the table's tail; only the table's owner may. */
+  public void keepTail(Connection c, Table table) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(keepTailStatement(table));
+    }
+  }
+
+  public String keepTailStatement(Table table) {
+    return StoreTables.keepTailStatement(schema, table);
   }
 
   /** SQLSTATE of the warning of a vacuum skipped because another one holds the table. */

@@ -336,7 +336,13 @@ class DataStoreIT {
       // vacuum takes the ACCESS EXCLUSIVE lock that giving them back needs. Both queue tables.
       for (Table queue : TableUpkeep.CHURNING) {
         assertThat(storageOptions(c, "it_store." + queue.name())).contains("vacuum_truncate=false");
+        assertThat(upkeep.keepsTail(c, queue)).isTrue();
       }
+      // A store from a DDL before the option: the engine sets it.
+      execute("ALTER TABLE it_store.sibus_transmit RESET (vacuum_truncate)");
+      assertThat(upkeep.keepsTail(c, StoreTables.TRANSMIT)).isFalse();
+      upkeep.keepTail(c, StoreTables.TRANSMIT);
+      assertThat(upkeep.keepsTail(c, StoreTables.TRANSMIT)).isTrue();
       long bytes = relationBytes(c, "it_store.sibus_message");
       assertThat(bytes).isPositive();
       execute("VACUUM it_store.sibus_message");
@@ -352,6 +358,10 @@ class DataStoreIT {
       SQLWarning refused = upkeep.vacuum(c, StoreTables.MESSAGE);
       assertThat(refused == null ? "no warning" : refused.getMessage()).contains("sibus_message");
       assertThat(refused.getSQLState()).isNotEqualTo(TableUpkeep.LOCK_NOT_AVAILABLE);
+      // Nor may it set the table option (the engine then says so, SIBUS1542W).
+      assertThatThrownBy(() -> upkeep.keepTail(c, StoreTables.MESSAGE))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
     } finally {
       execute("DROP SCHEMA IF EXISTS it_store CASCADE");
       execute("DROP ROLE IF EXISTS it_stranger");

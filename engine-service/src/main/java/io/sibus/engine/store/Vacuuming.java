@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
  * The active member vacuums its own queue tables once they hold {@code threshold} dead row
  * versions, checked every second on a thread of its own (a vacuum never holds up a send).
  * Autovacuum comes at most once a minute, far too rarely for tables whose every row dies within
- * seconds; see {@link TableUpkeep}.
+ * seconds; see {@link TableUpkeep}. On every start it also gives the queue tables of a data store
+ * created by an older DDL the option that keeps autovacuum from truncating them.
  */
 public final class Vacuuming {
   private static final Logger LOG = Logger.getLogger(Vacuuming.class);
@@ -40,9 +41,6 @@ public final class Vacuuming {
 
   public synchronized void start() {
     stop();
-    if (threshold <= 0) {
-      return;
-    }
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -50,14 +48,46 @@ public final class Vacuuming {
               t.setDaemon(true);
               return t;
             });
-    executor.scheduleWithFixedDelay(
-        this::check, CHECK_EVERY_MILLIS, CHECK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    executor.execute(this::keepTails);
+    if (threshold > 0) {
+      executor.scheduleWithFixedDelay(
+          this::check, CHECK_EVERY_MILLIS, CHECK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
   }
 
   public synchronized void stop() {
     if (executor != null) {
       executor.shutdownNow();
       executor = null;
+    }
+  }
+
+  /** On this thread, not the activation's: the option waits for any vacuum of the table. */
+  private void keepTails() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      for (Table table : TableUpkeep.CHURNING) {
+        if (!upkeep.keepsTail(c, table)) {
+          keepTail(c, table);
+        }
+      }
+    } catch (SQLException e) {
+      LOG.debugf("could not read the queue tables' options: %s", e.getMessage());
+    }
+  }
+
+  private void keepTail(Connection c, Table table) {
+    try {
+      upkeep.keepTail(c, table);
+      LOG.infof(
+          "Table %s now keeps its empty pages when vacuumed (vacuum_truncate = false)",
+          table.name());
+    } catch (SQLException e) {
+      LOG.warnf(
+          "SIBUS1542W The engine cannot set vacuum_truncate = false on its table %s (%s):"
+              + " autovacuum may truncate it under a lock that holds up every send and receive."
+              + " Run '%s' as the table's owner.",
+          table.name(), e.getMessage(), upkeep.keepTailStatement(table));
     }
   }
 

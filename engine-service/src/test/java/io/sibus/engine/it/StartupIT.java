@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.sibus.datastore.SchemaName;
 import io.sibus.datastore.StoreTables;
+import io.sibus.datastore.Table;
+import io.sibus.datastore.TableUpkeep;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
@@ -39,6 +41,30 @@ class StartupIT {
     EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(30));
     assertThat(EngineCluster.client(m0).send("orders", new Outgoing("x")).status()).isEqualTo(201);
     assertThat(m0.log()).doesNotContain("SIBUS1540I"); // the engine created nothing itself
+  }
+
+  @Test
+  void queueTablesOfAStoreFromAnOlderDdlGetTheOptionThatKeepsTheirTail() throws Exception {
+    SchemaName schema = new SchemaName("sibus_me1");
+    try (Connection c = CLUSTER.get().postgres().connect();
+        Statement s = c.createStatement()) {
+      s.execute(StoreTables.script(StoreTables.createStatements(schema)));
+      for (Table queue : StoreTables.QUEUES) {
+        s.execute("ALTER TABLE " + schema.qualify(queue.name()) + " RESET (vacuum_truncate)");
+      }
+    }
+    MemberProcess m0 = CLUSTER.get().launch("me1", "m0");
+    EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(60));
+    TableUpkeep upkeep = new TableUpkeep(schema);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try (Connection c = CLUSTER.get().postgres().connect()) {
+                return upkeep.keepsTail(c, StoreTables.MESSAGE)
+                    && upkeep.keepsTail(c, StoreTables.TRANSMIT);
+              }
+            });
   }
 
   @Test
