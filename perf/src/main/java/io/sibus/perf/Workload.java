@@ -57,6 +57,9 @@ final class Workload implements AutoCloseable {
     this.system = system;
   }
 
+  /** Where the producers' schedule starts over: the start of the interval being measured. */
+  private volatile long scheduleFrom = Long.MIN_VALUE;
+
   /** Runs the load for the spec's duration, measured from its start, then stops it. */
   Result run() throws InterruptedException {
     try {
@@ -84,6 +87,7 @@ final class Workload implements AutoCloseable {
    * stalls, once the load is back).
    */
   Result measure(Duration duration) throws InterruptedException {
+    scheduleFrom = System.nanoTime();
     long sentBefore = sent.get();
     long receivedBefore = received.get();
     long errorsBefore = errors.get();
@@ -131,6 +135,9 @@ final class Workload implements AutoCloseable {
     try (MessagingSystem.Sender sender = system.sender()) {
       while (running.get()) {
         if (intervalNanos > 0) {
+          // Sends a stall before this interval (in the warm-up) left owing are not this
+          // interval's: it starts on schedule, or it would report that stall as its own.
+          next = Math.max(next, scheduleFrom);
           long wait = next - System.nanoTime();
           if (wait > 0) {
             sleepNanos(wait);
