@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.List;
 
 /**
  * Vacuuming the tables that churn. A queue table gets every row inserted, updated (the delivery
@@ -16,9 +15,6 @@ import java.util.List;
  * to disk reads for seconds. Vacuumed as often as it needs, it stays a few MB.
  */
 public final class TableUpkeep {
-  /** The tables whose rows live briefly. */
-  public static final List<Table> CHURNING = StoreTables.QUEUES;
-
   private final SchemaName schema;
 
   public TableUpkeep(SchemaName schema) {

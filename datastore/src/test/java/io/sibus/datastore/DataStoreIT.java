@@ -334,7 +334,7 @@ class DataStoreIT {
 
       // A vacuum the way autovacuum runs it, empty pages at the end: the table keeps them, so no
       // vacuum takes the ACCESS EXCLUSIVE lock that giving them back needs. Both queue tables.
-      for (Table queue : TableUpkeep.CHURNING) {
+      for (Table queue : StoreTables.QUEUES) {
         assertThat(storageOptions(c, "it_store." + queue.name())).contains("vacuum_truncate=false");
         assertThat(upkeep.keepsTail(c, queue)).isTrue();
       }

@@ -52,13 +52,13 @@ final class Workload implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private volatile Stalls stalls = new Stalls(STALL_MICROS);
 
+  /** Where the producers' schedule starts over: the start of the interval being measured. */
+  private volatile long scheduleFrom = Long.MIN_VALUE;
+
   Workload(Spec spec, MessagingSystem system) {
     this.spec = spec;
     this.system = system;
   }
-
-  /** Where the producers' schedule starts over: the start of the interval being measured. */
-  private volatile long scheduleFrom = Long.MIN_VALUE;
 
   /** Runs the load for the spec's duration, measured from its start, then stops it. */
   Result run() throws InterruptedException {

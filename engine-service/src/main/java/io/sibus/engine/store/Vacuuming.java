@@ -1,5 +1,6 @@
 package io.sibus.engine.store;
 
+import io.sibus.datastore.StoreTables;
 import io.sibus.datastore.Table;
 import io.sibus.datastore.TableUpkeep;
 import java.sql.Connection;
@@ -66,7 +67,7 @@ public final class Vacuuming {
   private void keepTails() {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      for (Table table : TableUpkeep.CHURNING) {
+      for (Table table : StoreTables.QUEUES) {
         if (!upkeep.keepsTail(c, table)) {
           keepTail(c, table);
         }
@@ -94,7 +95,7 @@ public final class Vacuuming {
   private void check() {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      for (Table table : TableUpkeep.CHURNING) {
+      for (Table table : StoreTables.QUEUES) {
         if (!refused.contains(table.name()) && upkeep.deadRows(c, table) >= threshold) {
           vacuum(c, table);
         }
