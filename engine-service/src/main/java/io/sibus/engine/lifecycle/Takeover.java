@@ -170,7 +170,7 @@ public class Takeover {
       }
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
-        status.state(EngineState.DISABLED);
+        // The error first: whoever sees DISABLED must also see why.
         errors.report(
             ErrorClass.LOCAL,
             "SIBUS0039E",
@@ -185,6 +185,7 @@ public class Takeover {
                 + " is disabled for high availability.",
             "Make the database reachable, then re-enable the member: restart it, POST"
                 + " /api/v1/engine/start, or the sibus.io/reenable-members annotation.");
+        status.state(EngineState.DISABLED);
         return false;
       }
       sleep(Math.min(1000, remaining / 1_000_000));
