@@ -80,6 +80,11 @@ public final class LocalApiServer implements AutoCloseable {
     return server.getPort();
   }
 
+  /** How many requests the server has answered since it started. */
+  public int requestCount() {
+    return server.getRequestCount();
+  }
+
   /**
    * Writes a kubeconfig for this server to {@code file} (its directory must exist): cluster, user
    * and context all named {@code sibus-local}, the context current, with {@code namespace} as its

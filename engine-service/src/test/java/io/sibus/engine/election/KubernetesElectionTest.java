@@ -11,25 +11,19 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.StoreException;
 import io.sibus.engine.error.ErrorLog;
 import io.sibus.engine.lifecycle.MemberStatus;
 import io.sibus.engine.store.StoreFailures;
+import io.sibus.local.LocalApiServer;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,10 +36,7 @@ class KubernetesElectionTest {
   private static final String NAMESPACE = "test";
   private static final String ENGINE = "me1";
 
-  /** Kept here so that the level holds: the test server logs every request at INFO. */
-  private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
-
-  private KubernetesMockServer server;
+  private LocalApiServer server;
   private boolean serverDown;
   private KubernetesClient admin;
   private final List<KubernetesClient> clients = new ArrayList<>();
@@ -53,15 +44,7 @@ class KubernetesElectionTest {
 
   @BeforeEach
   void startServer() {
-    MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
+    server = LocalApiServer.start(0);
     admin = client();
   }
 
@@ -70,7 +53,7 @@ class KubernetesElectionTest {
     elections.forEach(KubernetesElection::standDown);
     clients.forEach(KubernetesClient::close);
     if (!serverDown) {
-      server.destroy();
+      server.close();
     }
   }
 
@@ -213,7 +196,7 @@ class KubernetesElectionTest {
     assertThat(m0.failures.lost).isEmpty();
 
     long downAt = System.nanoTime();
-    server.destroy(); // the API server becomes unreachable
+    server.close(); // the API server becomes unreachable
     serverDown = true;
 
     await().atMost(Duration.ofSeconds(8)).until(() -> !m0.failures.lost.isEmpty());
@@ -249,7 +232,7 @@ class KubernetesElectionTest {
 
   /** A client of its own per member, failing fast as the engine's is configured to. */
   private KubernetesClient client() {
-    KubernetesClient base = server.createClient();
+    KubernetesClient base = server.client();
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(

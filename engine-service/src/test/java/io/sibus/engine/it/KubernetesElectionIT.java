@@ -9,20 +9,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.sibus.local.LocalApiServer;
 import io.sibus.local.MemberProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,30 +37,19 @@ class KubernetesElectionIT {
   private static final String ENGINE = "me1";
   private static final String SUPPRESSED = "sibus.io/failover-suppressed";
 
-  /** Kept here so that the level holds: the test server logs every request at INFO. */
-  private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
-
-  private static KubernetesMockServer server;
+  private static LocalApiServer server;
   private static KubernetesClient admin;
 
   @BeforeAll
-  static void startApiServer() throws Exception {
-    MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getByName("127.0.0.1"), 0);
-    admin = server.createClient();
+  static void startApiServer() {
+    server = LocalApiServer.start(0);
+    admin = server.client();
   }
 
   @AfterAll
   static void stopApiServer() {
     admin.close();
-    server.destroy();
+    server.close();
   }
 
   @BeforeEach
@@ -189,13 +172,13 @@ class KubernetesElectionIT {
 
   @Test
   void outsideAPodTheDataStoreElectsAndKubernetesIsLeftAlone() {
-    int requestsBefore = server.getRequestCount();
+    int requestsBefore = server.requestCount();
     Map<String, String> props = new HashMap<>(clientPointedAtTestServer());
     MemberProcess member = CLUSTER.get().launch(ENGINE, "d0", props);
     EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
 
     assertThat(engine(member).get("election").asText()).isEqualTo("datastore");
-    assertThat(server.getRequestCount()).isEqualTo(requestsBefore);
+    assertThat(server.requestCount()).isEqualTo(requestsBefore);
     assertThat(lease().get()).isNull();
   }
 
@@ -215,7 +198,7 @@ class KubernetesElectionIT {
   /** fabric8's client settings (system properties) that lead a member to the test API server. */
   private static Map<String, String> clientPointedAtTestServer() {
     return Map.of(
-        "kubernetes.master", "http://127.0.0.1:" + server.getPort(),
+        "kubernetes.master", "http://127.0.0.1:" + server.port(),
         "kubernetes.trust.certificates", "true",
         "kubernetes.auth.tryKubeConfig", "false",
         "kubernetes.auth.tryServiceAccount", "false");
