@@ -2,6 +2,7 @@ package io.sibus.perf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.local.EngineClient;
+import io.sibus.local.HttpTransport;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -14,7 +15,9 @@ import java.util.concurrent.Executors;
 
 /**
  * sibus as a {@link MessagingSystem}: producers and consumers are HTTP clients of the engine's API,
- * each with the reliability level of the run.
+ * each with the reliability level of the run, each doing its own blocking I/O ({@link
+ * HttpTransport#BLOCKING_CONNECTION}) so that the load generator takes as little as it can of the
+ * CPU it shares with the engine and PostgreSQL.
  */
 final class SibusClients implements MessagingSystem, AutoCloseable {
   private static final int RECEIVE_BATCH = 50;
@@ -54,7 +57,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
 
   @Override
   public Sender sender() {
-    MemberSetClient client = new MemberSetClient(sendUrls, null);
+    MemberSetClient client = new MemberSetClient(sendUrls, null, HttpTransport.BLOCKING_CONNECTION);
     return body -> {
       EngineClient.Reply reply =
           client.call(
@@ -73,7 +76,8 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
 
   @Override
   public Receiver receiver() {
-    MemberSetClient client = new MemberSetClient(receiveUrls, null);
+    MemberSetClient client =
+        new MemberSetClient(receiveUrls, null, HttpTransport.BLOCKING_CONNECTION);
     return deliveries -> {
       EngineClient.Reply reply =
           client.call(
