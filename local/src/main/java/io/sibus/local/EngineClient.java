@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,25 +22,22 @@ import java.util.Map;
  */
 public final class EngineClient {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final byte[] EMPTY = new byte[0];
-  private static final Map<String, String> JSON_BODY = Map.of("Content-Type", "application/json");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private final String baseUrl;
   private final String token;
-  private final HttpTransport transport;
 
   public EngineClient(String baseUrl) {
     this(baseUrl, null);
   }
 
   public EngineClient(String baseUrl, String token) {
-    this(baseUrl, token, HttpTransport.SHARED_CLIENT);
-  }
-
-  public EngineClient(String baseUrl, String token, HttpTransport transport) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.token = token;
-    this.transport = transport;
   }
 
   public String baseUrl() {
@@ -103,11 +104,14 @@ public final class EngineClient {
   }
 
   public Reply send(String destination, Outgoing message) throws IOException {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "text/plain");
-    headers.putAll(message.headers);
-    return call(
-        "POST", "/api/v1/destinations/" + encode(destination) + "/messages", headers, message.body);
+    HttpRequest.Builder request =
+        request("/api/v1/destinations/" + encode(destination) + "/messages")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(message.body));
+    if (!message.headers.containsKey("Content-Type")) {
+      request.header("Content-Type", "text/plain");
+    }
+    message.headers.forEach(request::header);
+    return call(request);
   }
 
   public Reply receive(String destination, int max, long waitMs, long lockMs) throws IOException {
@@ -120,15 +124,13 @@ public final class EngineClient {
             + waitMs
             + "&lockMs="
             + lockMs;
-    return call("POST", path, Map.of(), EMPTY);
+    return call(request(path).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   public Reply acknowledge(String destination, String receipt) throws IOException {
     return call(
-        "DELETE",
-        "/api/v1/destinations/" + encode(destination) + "/receipts/" + encode(receipt),
-        Map.of(),
-        null);
+        request("/api/v1/destinations/" + encode(destination) + "/receipts/" + encode(receipt))
+            .DELETE());
   }
 
   /** Acknowledges several receipts in one request; the reply names those whose locks are gone. */
@@ -140,10 +142,13 @@ public final class EngineClient {
 
   public Reply release(String destination, String receipt) throws IOException {
     return call(
-        "POST",
-        "/api/v1/destinations/" + encode(destination) + "/receipts/" + encode(receipt) + "/release",
-        Map.of(),
-        EMPTY);
+        request(
+                "/api/v1/destinations/"
+                    + encode(destination)
+                    + "/receipts/"
+                    + encode(receipt)
+                    + "/release")
+            .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   public Reply destinations() throws IOException {
@@ -160,29 +165,30 @@ public final class EngineClient {
 
   public Reply start(String mode) throws IOException {
     return call(
-        "POST",
-        "/api/v1/engine/start",
-        JSON_BODY,
-        ("{\"mode\":\"" + mode + "\"}").getBytes(StandardCharsets.UTF_8));
+        request("/api/v1/engine/start")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}")));
   }
 
   public Reply stop() throws IOException {
-    return call("POST", "/api/v1/engine/stop", Map.of(), EMPTY);
+    return call(request("/api/v1/engine/stop").POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   public Reply get(String path) throws IOException {
-    return call("GET", path, Map.of(), null);
+    return call(request(path).GET());
   }
 
   public Reply post(String path, String json) throws IOException {
     return call(
-        "POST", path, JSON_BODY, (json == null ? "" : json).getBytes(StandardCharsets.UTF_8));
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)));
   }
 
   /** The status of a health endpoint ({@code live}, {@code ready}, {@code started}), or -1. */
   public int health(String which) {
     try {
-      return get("/q/health/" + which).status();
+      return call(request("/q/health/" + which).GET()).status();
     } catch (IOException e) {
       return -1;
     }
@@ -229,23 +235,34 @@ public final class EngineClient {
         Base64.getDecoder().decode(message.get("body").asText()), StandardCharsets.UTF_8);
   }
 
-  private Reply call(String method, String path, Map<String, String> headers, byte[] body)
-      throws IOException {
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(70));
     if (token != null) {
-      headers = new LinkedHashMap<>(headers);
-      headers.put("Authorization", "Bearer " + token);
+      builder.header("Authorization", "Bearer " + token);
     }
-    HttpTransport.Exchange exchange =
-        transport.exchange(method, URI.create(baseUrl + path), headers, body);
-    JsonNode json = null;
-    if (exchange.body().length > 0) {
-      try {
-        json = JSON.readTree(exchange.body());
-      } catch (IOException notJson) {
-        json = JSON.getNodeFactory().textNode(new String(exchange.body(), StandardCharsets.UTF_8));
+    return builder;
+  }
+
+  private Reply call(HttpRequest.Builder request) throws IOException {
+    try {
+      HttpResponse<byte[]> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      byte[] body = response.body();
+      JsonNode json = null;
+      if (body.length > 0) {
+        try {
+          json = JSON.readTree(body);
+        } catch (IOException notJson) {
+          json = JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
+        }
       }
+      return new Reply(
+          response.statusCode(), json, response.headers().firstValue("Retry-After").orElse(null));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     }
-    return new Reply(exchange.status(), json, exchange.retryAfter());
   }
 
   private static String encode(String value) {

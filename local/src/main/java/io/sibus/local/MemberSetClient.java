@@ -19,7 +19,6 @@ public final class MemberSetClient {
 
   private final List<String> urls;
   private final String token;
-  private final HttpTransport transport;
   private volatile String current;
 
   /**
@@ -27,13 +26,8 @@ public final class MemberSetClient {
    *     members in it (use a thread-safe list such as {@link CopyOnWriteArrayList})
    */
   public MemberSetClient(List<String> memberUrls, String token) {
-    this(memberUrls, token, HttpTransport.SHARED_CLIENT);
-  }
-
-  public MemberSetClient(List<String> memberUrls, String token, HttpTransport transport) {
     this.urls = memberUrls;
     this.token = token;
-    this.transport = transport;
     this.current = memberUrls.get(0);
   }
 
@@ -50,7 +44,7 @@ public final class MemberSetClient {
     while (true) {
       String url = current;
       try {
-        EngineClient.Reply reply = call.on(new EngineClient(url, token, transport));
+        EngineClient.Reply reply = call.on(new EngineClient(url, token));
         if (reply.status() != 503) {
           return reply;
         }

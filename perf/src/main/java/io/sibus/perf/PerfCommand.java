@@ -303,10 +303,6 @@ public final class PerfCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    // sibus's producers and consumers use HttpTransport.BLOCKING_CONNECTION: every thread keeps
-    // its connection (up to 64 producers and 64 consumers), and a POST is never sent twice.
-    System.setProperty("http.maxConnections", "256");
-    System.setProperty("sun.net.http.retryPost", "false");
     CommandLine line = new CommandLine(new PerfCommand());
     line.setParameterExceptionHandler(
         (e, a) -> {

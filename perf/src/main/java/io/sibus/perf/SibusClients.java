@@ -2,7 +2,6 @@ package io.sibus.perf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.local.EngineClient;
-import io.sibus.local.HttpTransport;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,9 +14,7 @@ import java.util.concurrent.Executors;
 
 /**
  * sibus as a {@link MessagingSystem}: producers and consumers are HTTP clients of the engine's API,
- * each with the reliability level of the run, each doing its own blocking I/O ({@link
- * HttpTransport#BLOCKING_CONNECTION}) so that the load generator takes as little as it can of the
- * CPU it shares with the engine and PostgreSQL.
+ * each with the reliability level of the run.
  */
 final class SibusClients implements MessagingSystem, AutoCloseable {
   private static final int RECEIVE_BATCH = 50;
@@ -57,7 +54,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
 
   @Override
   public Sender sender() {
-    MemberSetClient client = new MemberSetClient(sendUrls, null, HttpTransport.BLOCKING_CONNECTION);
+    MemberSetClient client = new MemberSetClient(sendUrls, null);
     return body -> {
       EngineClient.Reply reply =
           client.call(
@@ -76,8 +73,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
 
   @Override
   public Receiver receiver() {
-    MemberSetClient client =
-        new MemberSetClient(receiveUrls, null, HttpTransport.BLOCKING_CONNECTION);
+    MemberSetClient client = new MemberSetClient(receiveUrls, null);
     return deliveries -> {
       EngineClient.Reply reply =
           client.call(

@@ -9,7 +9,6 @@ import io.sibus.datastore.StoreTables;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
-import io.sibus.local.HttpTransport;
 import io.sibus.local.MemberProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -264,37 +263,6 @@ class MessagingApiIT {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(chunked.statusCode()).isEqualTo(413);
     assertThat(chunked.body()).contains("SIBUS0203E");
-  }
-
-  @Test
-  void theBlockingTransportSendsReceivesAcknowledgesAndReportsErrorsAsTheSharedClientDoes()
-      throws IOException {
-    drain("orders");
-    EngineClient blocking = new EngineClient(member.url(), null, HttpTransport.BLOCKING_CONNECTION);
-    for (int i = 0; i < 3; i++) { // one after another, on a kept-alive connection
-      Reply sent = blocking.send("orders", new Outgoing("blocking " + i));
-      assertThat(sent.status()).as(sent.toString()).isEqualTo(201);
-      assertThat(sent.text("messageId")).startsWith("me1:");
-    }
-    Reply received = blocking.receive("orders", 10, 1_000, 30_000);
-    assertThat(received.status()).isEqualTo(200);
-    List<String> bodies = new ArrayList<>();
-    List<String> receipts = new ArrayList<>();
-    for (JsonNode m : received.json().get("messages")) {
-      bodies.add(EngineClient.bodyText(m));
-      receipts.add(m.get("receipt").asText());
-    }
-    assertThat(bodies).containsExactly("blocking 0", "blocking 1", "blocking 2");
-    Reply acknowledged = blocking.acknowledgeAll("orders", receipts);
-    assertThat(acknowledged.json().get("acknowledged").asInt()).isEqualTo(3);
-    assertThat(blocking.depth("orders")).isZero();
-
-    assertError(blocking.send("nowhere", new Outgoing("x")), 404, "SIBUS0202E");
-    assertError(blocking.receive("orders", 0, 0, 1000), 400, "SIBUS0201E");
-    assertError(
-        blocking.acknowledge("orders", "7b0c0d4e-8f0a-4c5b-9a8e-123456789abc"), 410, "SIBUS0206E");
-    assertError(blocking.post("/api/v1/engine/start", "{not json"), 400, "SIBUS0201E");
-    assertThat(blocking.health("ready")).isEqualTo(200);
   }
 
   @Test
