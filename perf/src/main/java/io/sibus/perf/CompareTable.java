@@ -29,8 +29,8 @@ final class CompareTable {
 
   static final String HEADER =
       "| system | producers | sent/s | received/s | send p50 ms | send p99 ms | send p99.9 ms |"
-          + " errors |\n"
-          + "|---|---|---|---|---|---|---|---|";
+          + " steal % | errors |\n"
+          + "|---|---|---|---|---|---|---|---|---|";
 
   private final List<Row> rows;
   private final List<String> setup;
@@ -43,7 +43,7 @@ final class CompareTable {
   static String line(Row row) {
     Workload.Result r = row.result();
     return String.format(
-        "| %s | %d | %.0f | %.0f | %s | %s | %s | %d |",
+        "| %s | %d | %.0f | %.0f | %s | %s | %s | %s | %d |",
         row.system(),
         row.producers(),
         row.sentPerSecond(),
@@ -51,6 +51,7 @@ final class CompareTable {
         ReportTable.ms(r.sendLatency(), 50),
         ReportTable.ms(r.sendLatency(), 99),
         ReportTable.ms(r.sendLatency(), 99.9),
+        ReportTable.percent(r.cpu().steal(), "%.1f"),
         r.errors());
   }
 

@@ -7,8 +7,8 @@ final class ReportTable {
   static final String HEADER =
       "| reliability | producers | size | sent/s | received/s | send p50 ms | send p99 ms |"
           + " send p99.9 ms | e2e p50 ms | e2e p99 ms | commits/s | ops/commit | commit ms |"
-          + " engine CPU % | engine RSS MiB | errors |\n"
-          + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+          + " engine CPU % | engine RSS MiB | load CPU % | steal % | errors |\n"
+          + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
   private ReportTable() {}
 
@@ -21,7 +21,7 @@ final class ReportTable {
     double commits = after.transactions() - before.transactions();
     double operations = after.operations() - before.operations();
     return String.format(
-        "| %s | %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %d |",
+        "| %s | %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %d |",
         r.spec().reliability(),
         r.spec().producers(),
         r.spec().size(),
@@ -40,7 +40,14 @@ final class ReportTable {
                 "%.2f", 1000 * (after.commitSeconds() - before.commitSeconds()) / commits),
         cpuSeconds < 0 ? "-" : String.format("%.0f", 100 * cpuSeconds / r.seconds()),
         rssMiB < 0 ? "-" : String.format("%.0f", rssMiB),
+        percent(r.cpu().loadGenerator(), "%.0f"),
+        percent(r.cpu().steal(), "%.1f"),
         r.errors());
+  }
+
+  /** {@code share} as a percentage, or - when unknown. */
+  static String percent(double share, String format) {
+    return Double.isNaN(share) ? "-" : String.format(format, 100 * share);
   }
 
   /** The {@code percentile} of {@code h} (microseconds) in milliseconds, or - when empty. */

@@ -36,7 +36,8 @@ final class Workload implements AutoCloseable {
       long errors,
       org.HdrHistogram.Histogram sendLatency,
       org.HdrHistogram.Histogram endToEnd,
-      List<Stalls.Stall> stalls) {}
+      List<Stalls.Stall> stalls,
+      MachineCpu.Usage cpu) {}
 
   /** A send slower than this is listed with its time in {@link Result#stalls()}. */
   private static final long STALL_MICROS = 50_000;
@@ -95,9 +96,11 @@ final class Workload implements AutoCloseable {
     endToEnd.getIntervalHistogram();
     Stalls interval = new Stalls(STALL_MICROS);
     stalls = interval;
+    MachineCpu.Sample cpuBefore = MachineCpu.sample();
     long started = System.nanoTime();
     Thread.sleep(duration.toMillis());
     double seconds = (System.nanoTime() - started) / 1e9;
+    MachineCpu.Sample cpuAfter = MachineCpu.sample();
     return new Result(
         spec,
         seconds,
@@ -106,7 +109,8 @@ final class Workload implements AutoCloseable {
         errors.get() - errorsBefore,
         sendLatency.getIntervalHistogram(),
         endToEnd.getIntervalHistogram(),
-        interval.list());
+        interval.list(),
+        MachineCpu.between(cpuBefore, cpuAfter, seconds));
   }
 
   /** Stops the load and waits for its threads. */
