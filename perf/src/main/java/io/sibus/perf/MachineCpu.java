@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * every process at once; a run's figures mean little without it.
  */
 final class MachineCpu {
-  /** Counters at one moment, in clock ticks; all -1 where /proc cannot be read. */
+  /** Counters at one moment: ticks (-1 without /proc/stat), and this process's CPU seconds. */
   record Sample(long total, long steal, double ownSeconds) {}
 
   /**
