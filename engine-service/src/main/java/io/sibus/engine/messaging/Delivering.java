@@ -162,22 +162,62 @@ final class Delivering {
     if (entry == null) {
       throw ApiException.receiptGone(receipt.toString());
     }
-    if (!entry.persistent()) {
-      queue.remove(entry);
-      store.memoryMessages.decrementAndGet();
-      metrics.acknowledged(destination.name(), entry.reliability);
+    return remove(store, destination, queue, List.of(entry));
+  }
+
+  /**
+   * Acknowledges receipts together. Completes with the receipts whose locks are gone (expired, or
+   * acknowledged already).
+   */
+  CompletableFuture<List<UUID>> acknowledgeAll(
+      ActiveStore store, Destination destination, List<UUID> receipts) {
+    QueueIndex queue = store.queue(destination.name());
+    long now = System.currentTimeMillis();
+    List<UUID> gone = new ArrayList<>();
+    List<Entry> settling = new ArrayList<>(receipts.size());
+    for (UUID receipt : receipts) {
+      Entry entry = queue.beginSettle(receipt, now);
+      if (entry == null) {
+        gone.add(receipt);
+      } else {
+        settling.add(entry);
+      }
+    }
+    return remove(store, destination, queue, settling).thenApply(v -> gone);
+  }
+
+  /**
+   * Removes acknowledged messages. The persistent ones are deleted by one operation: they commit in
+   * one transaction and cost the writer one queued operation, not one per message.
+   */
+  private CompletableFuture<Void> remove(
+      ActiveStore store, Destination destination, QueueIndex queue, List<Entry> entries) {
+    List<Entry> persistent = new ArrayList<>(entries.size());
+    for (Entry entry : entries) {
+      if (entry.persistent()) {
+        persistent.add(entry);
+      } else {
+        queue.remove(entry);
+        store.memoryMessages.decrementAndGet();
+        metrics.acknowledged(destination.name(), entry.reliability);
+      }
+    }
+    if (persistent.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    long[] seqs = persistent.stream().mapToLong(e -> e.seq).toArray();
     return store
         .writer
-        .submit(new SeqOp(SeqOp.Kind.DELETE, entry.seq))
+        .submit(new SeqOp(SeqOp.Kind.DELETE, seqs))
         .whenComplete(
             (v, failure) -> {
-              if (failure != null) {
-                queue.settleFailed(entry);
-              } else {
-                queue.remove(entry);
-                metrics.acknowledged(destination.name(), entry.reliability);
+              for (Entry entry : persistent) {
+                if (failure != null) {
+                  queue.settleFailed(entry);
+                } else {
+                  queue.remove(entry);
+                  metrics.acknowledged(destination.name(), entry.reliability);
+                }
               }
             });
   }

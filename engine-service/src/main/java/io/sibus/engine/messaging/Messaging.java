@@ -269,28 +269,15 @@ public class Messaging {
   }
 
   /**
-   * Acknowledges several receipts in one call: their deletes go to the same group commits, and the
-   * client saves a request per message. Completes with the receipts that were not acknowledged
-   * because their locks are gone (expired, or acknowledged already). When the store fails the call
-   * fails, though the deletes of some receipts may have committed in an earlier group: the client
-   * sends the same list again, and those come back as gone.
+   * Acknowledges several receipts in one call: their deletes commit together in one transaction,
+   * and the client saves a request per message. Completes with the receipts that were not
+   * acknowledged because their locks are gone (expired, or acknowledged already). When the store
+   * fails, the call fails and none of its persistent messages is acknowledged: the client sends the
+   * same list again.
    */
   public CompletableFuture<List<UUID>> acknowledgeAll(String destination, List<UUID> receipts) {
     ActiveStore store = requireActive();
-    Destination d = requireDestination(destination);
-    List<UUID> gone = new ArrayList<>();
-    List<CompletableFuture<Void>> pending = new ArrayList<>(receipts.size());
-    for (UUID receipt : receipts) {
-      try {
-        pending.add(delivering.acknowledge(store, d, receipt));
-      } catch (ApiException e) {
-        if (e.status() != 410) {
-          throw e;
-        }
-        gone.add(receipt);
-      }
-    }
-    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> gone);
+    return delivering.acknowledgeAll(store, requireDestination(destination), receipts);
   }
 
   public CompletableFuture<Void> release(String destination, UUID receipt) {
