@@ -52,7 +52,10 @@ final class Comparison {
               + " on 127.0.0.1, "
               + (plan.acknowledgeEach()
                   ? "one acknowledgement request per message"
-                  : "one acknowledgement request per received batch"));
+                  : "one acknowledgement request per received batch (≤ 50)")
+              + "; a consumer that received less than its batch waits "
+              + DatabaseLimit.LINGER_MILLIS
+              + " ms before the next receive");
       measure("sibus", sibus, local.pids());
     }
     measureArtemis(local.postgres(), work);

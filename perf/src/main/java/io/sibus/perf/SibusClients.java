@@ -82,20 +82,36 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
         throw new IOException("the receive was answered " + reply.status());
       }
       JsonNode messages = reply.json().get("messages");
-      if (!oneRequestPerAcknowledgement) {
+      if (oneRequestPerAcknowledgement) {
+        acknowledgeEach(client, messages, deliveries);
+      } else {
         acknowledgeAll(client, messages, deliveries);
-        return;
       }
-      // Acknowledgements go out together, so that the engine commits them in one group.
-      List<CompletableFuture<Void>> acks = new ArrayList<>();
-      for (JsonNode m : messages) {
-        deliveries.delivered(Base64.getDecoder().decode(m.get("body").asText()));
-        String receipt = m.get("receipt").asText();
-        acks.add(
-            CompletableFuture.runAsync(() -> acknowledge(client, receipt, deliveries), ackers));
-      }
-      acks.forEach(CompletableFuture::join);
+      lingerAfterShort(messages);
     };
+  }
+
+  /** A request per message, all sent together so that the engine commits them in one group. */
+  private void acknowledgeEach(
+      MemberSetClient client, JsonNode messages, MessagingSystem.Deliveries deliveries) {
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
+    for (JsonNode m : messages) {
+      deliveries.delivered(Base64.getDecoder().decode(m.get("body").asText()));
+      String receipt = m.get("receipt").asText();
+      acks.add(CompletableFuture.runAsync(() -> acknowledge(client, receipt, deliveries), ackers));
+    }
+    acks.forEach(CompletableFuture::join);
+  }
+
+  /**
+   * A consumer that took less than a full batch waits as the database limit's consumers do ({@link
+   * DatabaseLimit#LINGER_MILLIS}), so that its next receive takes a fuller batch: fewer receive and
+   * acknowledgement requests, and fewer lock and delete statements, per message.
+   */
+  private void lingerAfterShort(JsonNode messages) throws InterruptedException {
+    if (messages.size() < RECEIVE_BATCH) {
+      Thread.sleep(DatabaseLimit.LINGER_MILLIS);
+    }
   }
 
   /** One request acknowledges what one receive delivered. */
