@@ -273,7 +273,8 @@ public class Messaging {
    * and the client saves a request per message. Completes with the receipts that were not
    * acknowledged because their locks are gone (expired, or acknowledged already). When the store
    * fails, the call fails and none of its persistent messages is acknowledged: the client sends the
-   * same list again.
+   * same list again, and its nonpersistent messages, acknowledged in memory the first time, come
+   * back as gone.
    */
   public CompletableFuture<List<UUID>> acknowledgeAll(String destination, List<UUID> receipts) {
     ActiveStore store = requireActive();

@@ -3,6 +3,7 @@ package io.sibus.engine.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.local.DeliveryLedger;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
@@ -91,12 +92,16 @@ class DatabaseOutageIT {
                 () -> new MemberSetClient(urls, null),
                 () -> new MemberSetClient(urls, null))
             .start(3, 1, Duration.ofMillis(5));
+    List<String> held = receiveHeldBatch(client);
     Thread.sleep(1500);
 
     cluster.postgres().stop();
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> !client.engine().json().get("storeAvailable").asBoolean());
+    // A batch acknowledgement the store cannot take acknowledges none of its persistent messages;
+    // the nonpersistent one, held in memory, is acknowledged at once.
+    assertThat(client.acknowledgeAll("events", held).status()).isEqualTo(503);
     Reply refused = client.send("orders", new Outgoing("while the database is down"));
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.text("code")).isEqualTo("SIBUS0207E");
@@ -115,6 +120,10 @@ class DatabaseOutageIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> client.engine().json().get("storeAvailable").asBoolean());
     assertThat(EngineCluster.state(m0)).isEqualTo("ACTIVE");
+    Reply again = client.acknowledgeAll("events", held);
+    assertThat(again.status()).as(again.toString()).isEqualTo(200);
+    assertThat(again.json().get("acknowledged").asInt()).isEqualTo(3);
+    assertThat(again.json().get("gone")).extracting(JsonNode::asText).containsExactly(held.get(3));
     int acknowledgedAtRestart = load.acknowledgedCount();
     await()
         .atMost(Duration.ofSeconds(30))
@@ -124,6 +133,31 @@ class DatabaseOutageIT {
     assertThat(m0.alive()).isTrue();
     assertThat(report.lost()).as("lost").isEmpty();
     assertThat(report.duplicated()).as("duplicated").isEmpty();
+  }
+
+  /**
+   * Sends three assured persistent messages and one nonpersistent one to {@code events} and
+   * receives them, locked for two minutes: the receipts, the nonpersistent one last.
+   */
+  private static List<String> receiveHeldBatch(EngineClient client) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertThat(
+              client
+                  .send("events", new Outgoing("held " + i).reliability("ASSURED_PERSISTENT"))
+                  .status())
+          .isEqualTo(201);
+    }
+    client.send("events", new Outgoing("held in memory").reliability("EXPRESS_NONPERSISTENT"));
+    List<String> persistent = new ArrayList<>();
+    List<String> memory = new ArrayList<>();
+    for (JsonNode m : client.receive("events", 10, 1_000, 120_000).json().get("messages")) {
+      boolean inMemory = m.get("reliability").asText().equals("EXPRESS_NONPERSISTENT");
+      (inMemory ? memory : persistent).add(m.get("receipt").asText());
+    }
+    assertThat(persistent).hasSize(3);
+    assertThat(memory).hasSize(1);
+    persistent.addAll(memory);
+    return persistent;
   }
 
   /** The lastError of GET /api/v1/engine. */
