@@ -52,9 +52,11 @@ final class Comparison {
               + " on 127.0.0.1, "
               + (plan.acknowledgeEach()
                   ? "one acknowledgement request per message"
-                  : "one acknowledgement request per received batch (≤ 50)")
+                  : "one acknowledgement request per received batch (≤ "
+                      + SibusClients.RECEIVE_BATCH
+                      + ")")
               + "; a consumer that received less than its batch waits "
-              + DatabaseLimit.LINGER_MILLIS
+              + MessagingSystem.CONSUMER_LINGER_MILLIS
               + " ms before the next receive");
       measure("sibus", sibus, local.pids());
     }
@@ -100,7 +102,7 @@ final class Comparison {
               + DatabaseLimit.Batching.GROUP_COMMIT.takePerCommit
               + " rows per commit); in both, a consumer that took less than"
               + " its batch waits "
-              + DatabaseLimit.LINGER_MILLIS
+              + MessagingSystem.CONSUMER_LINGER_MILLIS
               + " ms before the next take");
     }
     for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {

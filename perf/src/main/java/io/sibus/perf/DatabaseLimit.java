@@ -33,16 +33,6 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
     }
   }
 
-  /**
-   * How long a consumer waits after taking less than a full batch. Each take scans the index past
-   * the rows deleted before it, which costs the database CPU: with 4 consumers polling the drained
-   * queue every millisecond, the consumers used more of it than the producers. Lingering 5 ms
-   * instead (batches fill up) raised the group-commit rate at 16 producers from about 5,500 to
-   * 8,000–14,000 sends/s on the development machine; it adds at most 5 ms to the end-to-end
-   * latency, which the table does not compare.
-   */
-  static final int LINGER_MILLIS = 5;
-
   private final String jdbcUrl;
   private final Batching batching;
   private final GroupCommitter committer;
@@ -104,7 +94,7 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
           deliveries.acknowledged(taken);
         }
         if (taken < batching.takePerCommit) {
-          Thread.sleep(LINGER_MILLIS);
+          Thread.sleep(CONSUMER_LINGER_MILLIS);
         }
       }
 

@@ -272,7 +272,11 @@ public final class PerfCommand implements Callable<Integer> {
 
   private String load() {
     return consumers
-        + " consumers, "
+        + " consumers (each waits "
+        + MessagingSystem.CONSUMER_LINGER_MILLIS
+        + " ms after a receive of less than "
+        + SibusClients.RECEIVE_BATCH
+        + "), "
         + size
         + "-byte bodies, "
         + seconds

@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
  * each with the reliability level of the run.
  */
 final class SibusClients implements MessagingSystem, AutoCloseable {
-  private static final int RECEIVE_BATCH = 50;
+  static final int RECEIVE_BATCH = 50;
 
   private final List<String> sendUrls;
   private final List<String> receiveUrls;
@@ -103,14 +103,10 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     acks.forEach(CompletableFuture::join);
   }
 
-  /**
-   * A consumer that took less than a full batch waits as the database limit's consumers do ({@link
-   * DatabaseLimit#LINGER_MILLIS}), so that its next receive takes a fuller batch: fewer receive and
-   * acknowledgement requests, and fewer lock and delete statements, per message.
-   */
+  /** A consumer that took less than a full batch lingers ({@link #CONSUMER_LINGER_MILLIS}). */
   private void lingerAfterShort(JsonNode messages) throws InterruptedException {
     if (messages.size() < RECEIVE_BATCH) {
-      Thread.sleep(DatabaseLimit.LINGER_MILLIS);
+      Thread.sleep(CONSUMER_LINGER_MILLIS);
     }
   }
 
