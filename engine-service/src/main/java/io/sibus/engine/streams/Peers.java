@@ -28,11 +28,18 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class Peers {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Calls are synchronous: the selector thread completes each response itself rather than waking a
+   * pool thread to do it.
+   */
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(2))
+          .executor(Runnable::run)
           .build();
+
   private final BusConfigSource bus;
   private final SibusConfig config;
   private final Map<String, String> lastGood = new ConcurrentHashMap<>();
