@@ -29,6 +29,15 @@ public final class MemberProcess implements AutoCloseable {
   public static final List<String> DEFAULT_JVM_OPTIONS =
       List.of("-XX:+UseSerialGC", "-Xshare:auto", "-Xms64m");
 
+  /**
+   * The class-data archive that the engine's build writes beside its jar
+   * (quarkus.package.jar.appcds.enabled): the classes its start loads, already parsed and verified.
+   * When present, the member runs from the jar's directory and maps it: a member's boot took
+   * 2.13-2.64 s with it against 2.39-2.99 s without (eight starts each, alternating). It holds for
+   * the JDK that built it only; "-Xshare:auto" lets another JDK start without it.
+   */
+  static final String CLASS_ARCHIVE = "app-cds.jsa";
+
   private final String name;
   private final int port;
   private final Path log;
@@ -43,7 +52,10 @@ public final class MemberProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** Settings for a member to launch. */
+  /**
+   * Settings for a member to launch. The member runs in its jar's directory, so a path given as a
+   * property must be absolute.
+   */
   public static final class Spec {
     private final Path jar;
     private final String member;
@@ -105,7 +117,8 @@ public final class MemberProcess implements AutoCloseable {
   public static MemberProcess launch(Spec spec) {
     try {
       Path work =
-          spec.workDirectory != null ? spec.workDirectory : Files.createTempDirectory("sibus-");
+          (spec.workDirectory != null ? spec.workDirectory : Files.createTempDirectory("sibus-"))
+              .toAbsolutePath();
       Files.createDirectories(work);
       int port = spec.portOrChoose();
       Path log = work.resolve(spec.member + ".log");
@@ -123,9 +136,17 @@ public final class MemberProcess implements AutoCloseable {
       for (Map.Entry<String, String> e : spec.properties.entrySet()) {
         command.add("-D" + e.getKey() + "=" + e.getValue());
       }
+      Path jar = spec.jar.toAbsolutePath();
+      Path archive = jar.resolveSibling(CLASS_ARCHIVE);
+      if (Files.isRegularFile(archive)) {
+        command.add("-XX:SharedArchiveFile=" + archive);
+        // Another JDK than the build's logs an error about the archive and starts without it.
+        command.add("-Xlog:cds=off");
+      }
       command.add("-jar");
-      command.add(spec.jar.toString());
-      ProcessBuilder builder = new ProcessBuilder(command);
+      // The archive names the jar as Quarkus's build ran it: by file name, from its directory.
+      command.add(jar.getFileName().toString());
+      ProcessBuilder builder = new ProcessBuilder(command).directory(jar.getParent().toFile());
       builder.redirectErrorStream(true);
       builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       return new MemberProcess(spec.member, port, log, termination, builder.start());

@@ -136,7 +136,7 @@ public final class PerfCommand implements Callable<Integer> {
               + " durable sends: leave out --reliability");
       return 2;
     }
-    Path home = Path.of(System.getProperty("sibus.home", "."));
+    Path home = Path.of(System.getProperty("sibus.home", ".")).toAbsolutePath();
     LocalTarget local = null;
     if (urls.isEmpty()) {
       local = LocalTarget.start(home, home.resolve(".sibus/perf"), crossEngine, engineJvmOptions);
@@ -247,7 +247,7 @@ public final class PerfCommand implements Callable<Integer> {
               + " and give --kills of at least 1");
       return 2;
     }
-    Path home = Path.of(System.getProperty("sibus.home", "."));
+    Path home = Path.of(System.getProperty("sibus.home", ".")).toAbsolutePath();
     MemberFigures figures;
     try (StandaloneMembers members =
         StandaloneMembers.start(home, home.resolve(".sibus/perf-failover"), engineJvmOptions)) {

@@ -48,7 +48,9 @@ class BackupRestoreIT {
 
   @BeforeEach
   void start() throws Exception {
-    work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "backup-");
+    work =
+        Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "backup-")
+            .toAbsolutePath();
     postgres = LocalPostgres.start(work.resolve("pg"));
     busFile = work.resolve("bus.yaml");
     backups = work.resolve("backups");

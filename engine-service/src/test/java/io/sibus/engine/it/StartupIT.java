@@ -11,6 +11,8 @@ import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
 import io.sibus.local.MemberProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -162,6 +164,16 @@ class StartupIT {
         .contains("SIBUS0780I")
         .contains(
             "SIBUS0783I Messaging engine me1 started, flush of all delivery streams completed.");
+  }
+
+  @Test
+  void aMemberMapsTheClassArchiveThatTheBuildWroteBesideTheJar() throws Exception {
+    assertThat(Path.of("target", "quarkus-app", "app-cds.jsa")).isRegularFile();
+    MemberProcess m0 = CLUSTER.get().launch("me1", "m0");
+    EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(60));
+    // A JVM that rejected the archive (another class path, another JDK) starts without mapping it.
+    assertThat(Files.readString(Path.of("/proc", Long.toString(m0.pid()), "maps")))
+        .contains("app-cds.jsa");
   }
 
   @Test
