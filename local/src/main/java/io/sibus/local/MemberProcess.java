@@ -31,10 +31,11 @@ public final class MemberProcess implements AutoCloseable {
 
   /**
    * The class-data archive that the engine's build writes beside its jar
-   * (quarkus.package.jar.appcds.enabled): the classes its start loads, already parsed and verified.
-   * When present, the member runs from the jar's directory and maps it: a member's boot took
-   * 2.13-2.64 s with it against 2.39-2.99 s without (eight starts each, alternating). It holds for
-   * the JDK that built it only; "-Xshare:auto" lets another JDK start without it.
+   * (quarkus.package.jar.appcds.enabled): the classes of its static initialisation, already parsed
+   * and verified (3,191 of the 6,739 classes a start loads). When present, the member runs from the
+   * jar's directory and maps it: a member's boot took 2.13-2.64 s with it against 2.39-2.99 s
+   * without (eight starts each, alternating). It holds for the JDK that built it only;
+   * "-Xshare:auto" lets another JDK start without it.
    */
   static final String CLASS_ARCHIVE = "app-cds.jsa";
 
@@ -140,7 +141,7 @@ public final class MemberProcess implements AutoCloseable {
       Path archive = jar.resolveSibling(CLASS_ARCHIVE);
       if (Files.isRegularFile(archive)) {
         command.add("-XX:SharedArchiveFile=" + archive);
-        // Another JDK than the build's logs an error about the archive and starts without it.
+        // A JDK other than the build's starts without the archive; it need not log an error too.
         command.add("-Xlog:cds=off");
       }
       command.add("-jar");
