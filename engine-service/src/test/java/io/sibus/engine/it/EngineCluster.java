@@ -92,18 +92,28 @@ final class EngineCluster implements AutoCloseable {
 
   /** Launches a member on a given port (0: any free one). */
   MemberProcess launch(String engine, String member, int port, Map<String, String> overrides) {
+    return launch(engine, member, port, overrides, List.of());
+  }
+
+  /** Launches a member with JVM options on top of the tests' own. */
+  MemberProcess launch(
+      String engine,
+      String member,
+      int port,
+      Map<String, String> overrides,
+      List<String> jvmOptions) {
     Path jar =
         Path.of(System.getProperty("sibus.engine.jar", "target/quarkus-app/quarkus-run.jar"));
     Map<String, String> props = defaults(engine);
     props.putAll(overrides);
-    MemberProcess process =
-        MemberProcess.launch(
-            new MemberProcess.Spec(jar, member)
-                .port(port)
-                .workDirectory(work.resolve("run-" + run))
-                .jvmOption("-Xmx192m")
-                .jvmOption("-XX:TieredStopAtLevel=1")
-                .properties(props));
+    MemberProcess.Spec spec =
+        new MemberProcess.Spec(jar, member)
+            .port(port)
+            .workDirectory(work.resolve("run-" + run))
+            .jvmOption("-Xmx192m")
+            .jvmOption("-XX:TieredStopAtLevel=1");
+    jvmOptions.forEach(spec::jvmOption);
+    MemberProcess process = MemberProcess.launch(spec.properties(props));
     members.add(process);
     return process;
   }
