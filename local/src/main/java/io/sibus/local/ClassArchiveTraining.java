@@ -29,9 +29,16 @@ public final class ClassArchiveTraining {
   /** Writing the archive at exit takes seconds (7 s for 27 MB here). */
   private static final Duration EXIT_TIMEOUT = Duration.ofMinutes(2);
 
+  /** The exit code of a JVM ended by SIGKILL: it wrote no archive, or a part of one. */
+  private static final int KILLED = 137;
+
   private ClassArchiveTraining() {}
 
-  public static void main(String[] args) throws Exception {
+  /**
+   * Never fails the build: without an archive (no embedded PostgreSQL for this platform, a JDK
+   * without a base archive of its own), members start as they would without it, only slower.
+   */
+  public static void main(String[] args) throws IOException {
     if (args.length != 2) {
       System.err.println("usage: ClassArchiveTraining <engine jar> <work directory>");
       System.exit(2);
@@ -43,16 +50,50 @@ public final class ClassArchiveTraining {
     Files.deleteIfExists(archive);
     Files2.deleteRecursively(work);
     Files.createDirectories(work);
-    train(jar, work, archive);
+    try {
+      train(jar, work, archive);
+    } catch (Exception e) {
+      Files.deleteIfExists(archive);
+      System.out.println(
+          "no class-data archive: " + e.getMessage() + "; members start without one");
+      return;
+    }
     if (Files.isRegularFile(archive)) {
       System.out.printf("class-data archive %s: %d MiB%n", archive, Files.size(archive) >> 20);
     } else {
-      // This JDK could not write one (no base archive of its own): members start without it.
-      System.out.println("no class-data archive written; members start without one");
+      System.out.println(
+          "no class-data archive: this JDK wrote none (see "
+              + work
+              + "); members start without one");
     }
   }
 
   private static void train(Path jar, Path work, Path archive) throws Exception {
+    Path bus = writeBusFile(work);
+    try (LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
+        MemberProcess member =
+            MemberProcess.launch(trainingMember(jar, work, archive, bus, postgres))) {
+      // Should this JVM be stopped first (a build cancelled), its member must not go on to
+      // write an archive over the next build's.
+      Thread guard = new Thread(member::kill, "training-member-guard");
+      Runtime.getRuntime().addShutdownHook(guard);
+      EngineClient client = new EngineClient(member.url());
+      awaitActive(member, client);
+      exchangeMessages(client);
+      member.terminate(EXIT_TIMEOUT);
+      Integer exit = member.waitFor(Duration.ZERO);
+      Runtime.getRuntime().removeShutdownHook(guard);
+      if (exit == null || exit == KILLED) {
+        throw new IllegalStateException(
+            "the training member did not stop within "
+                + EXIT_TIMEOUT
+                + "; see "
+                + member.logFile());
+      }
+    }
+  }
+
+  private static Path writeBusFile(Path work) throws IOException {
     Path bus = work.resolve("bus.yaml");
     Files.writeString(
         bus,
@@ -66,35 +107,32 @@ public final class ClassArchiveTraining {
             + ENGINE
             + "\n",
         StandardCharsets.UTF_8);
-    try (LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
-        MemberProcess member =
-            MemberProcess.launch(
-                new MemberProcess.Spec(jar, ENGINE + "-0")
-                    .workDirectory(work)
-                    .jvmOption("-XX:ArchiveClassesAtExit=" + archive)
-                    // Not the hundreds of "Skipping ...: Not linked" warnings of the dump.
-                    .jvmOption("-Xlog:cds=error")
-                    .properties(
-                        Map.of(
-                            "sibus.bus.name",
-                            ENGINE,
-                            "sibus.engine.name",
-                            ENGINE,
-                            "sibus.bus.config-file",
-                            bus.toString(),
-                            "quarkus.datasource.jdbc.url",
-                            postgres.jdbcUrl(),
-                            "quarkus.datasource.username",
-                            LocalPostgres.USER)))) {
-      EngineClient client = new EngineClient(member.url());
-      awaitActive(member, client);
-      exchangeMessages(client);
-      member.terminate(EXIT_TIMEOUT);
-      if (!member.log().contains("stopped in")) {
-        throw new IllegalStateException(
-            "the training member did not stop in order; see " + member.logFile());
-      }
-    }
+    return bus;
+  }
+
+  private static MemberProcess.Spec trainingMember(
+      Path jar, Path work, Path archive, Path bus, LocalPostgres postgres) {
+    return new MemberProcess.Spec(jar, ENGINE + "-0")
+        .workDirectory(work)
+        .jvmOption("-XX:ArchiveClassesAtExit=" + archive)
+        // Not the hundreds of "Skipping ...: Not linked" warnings of the dump.
+        .jvmOption("-Xlog:cds=error")
+        .properties(
+            Map.of(
+                "sibus.bus.name",
+                ENGINE,
+                "sibus.engine.name",
+                ENGINE,
+                // Explicit, so that a KUBERNETES_SERVICE_HOST in a build pod's environment does
+                // not make the member wait for a Lease.
+                "sibus.engine.election",
+                "datastore",
+                "sibus.bus.config-file",
+                bus.toString(),
+                "quarkus.datasource.jdbc.url",
+                postgres.jdbcUrl(),
+                "quarkus.datasource.username",
+                LocalPostgres.USER));
   }
 
   private static void awaitActive(MemberProcess member, EngineClient client)
