@@ -112,6 +112,13 @@ public final class Maintenance {
               tokens.restartAfterRestore(),
               "Pending",
               "member " + target + " is gone; starting again");
+    } else if (m.reports("STOPPED")) {
+      // The start did not take: refused, or the member was stopped before its flush completed.
+      plan.restartAfterRestore =
+          new MaintenancePlan.Phase(
+              tokens.restartAfterRestore(),
+              "Pending",
+              "member " + target + " stopped before its flush completed; starting again");
     } else if (m.reports("ACTIVE")
         && "RESTART_AFTER_RESTORE".equals(m.report().startMode())
         && m.report().flushCompleted()) {

@@ -174,6 +174,20 @@ public class EngineActions {
     return null;
   }
 
+  /**
+   * While a maintenance action runs (or the engine is stopped) failover decisions wait, but the
+   * Service must still lead to the member that is ACTIVE: a restart after restore may start another
+   * member than the one that was active before, and the other engines reach it for their flushes
+   * through the Service only. Left on the old member, two engines restored together wait for each
+   * other's flush for ever.
+   */
+  void routeToActive(List<Pod> current, List<MemberView> members) {
+    members.stream()
+        .filter(m -> m.alive() && m.reports("ACTIVE"))
+        .findFirst()
+        .ifPresent(m -> pods.label(current, m.name()));
+  }
+
   private static FailoverRecord pendingFailover(MessagingEngine me) {
     FailoverRecord last = me.getStatus() == null ? null : me.getStatus().getLastFailover();
     return last != null && last.getCompletedAt() == null ? last : null;

@@ -162,6 +162,9 @@ public class MessagingEngineReconciler
                 EngineLeases.holder(lease),
                 EngineLeases.suppressed(lease) && !plan.liftSuppression());
     var failover = actions.apply(me, decision, lease, current);
+    if (decision == null) {
+      actions.routeToActive(current, members);
+    }
     EngineStatusAggregator.Inputs inputs =
         actions.inputs(me, null, members, decision, plan, started, failover);
     MessagingEngineStatus next = EngineStatusAggregator.aggregate(previous, inputs, Instant.now());

@@ -201,6 +201,19 @@ class MaintenanceTest {
   }
 
   @Test
+  void aFlushStartThatDidNotTakeIsMadeAgain() {
+    Tokens recorded = new Tokens("r1", "r1", null, null, null, null, null, null);
+    List<MemberView> stopped = List.of(member("me-0", "STOPPED"), member("me-1", "STOPPED"));
+    MaintenancePlan noticed = Maintenance.plan(true, recorded, null, "Flushing", "me-0", stopped);
+    assertThat(noticed.restartAfterRestore().phase()).isEqualTo("Pending");
+    assertThat(noticed.restartAfterRestore().message()).contains("me-0 stopped");
+    MaintenancePlan again = Maintenance.plan(true, recorded, null, "Pending", null, stopped);
+    assertThat(again.calls())
+        .containsExactly(new MaintenancePlan.Call("me-0", "start", "RESTART_AFTER_RESTORE"));
+    assertThat(again.restartAfterRestore().phase()).isEqualTo("Flushing");
+  }
+
+  @Test
   void aTokenActsOnceAndWaitsWhileTheEngineIsStopped() {
     Tokens seen = new Tokens("r1", "r1", null, null, null, null, null, null);
     assertThat(

@@ -54,6 +54,7 @@ public class FakeEngines implements EngineAdmin {
   private final Map<String, String> nameByIp = new ConcurrentHashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final AtomicInteger addresses = new AtomicInteger();
+  private final java.util.Set<String> flushesHeld = ConcurrentHashMap.newKeySet();
   private ScheduledExecutorService ticker;
 
   public FakeEngines(KubernetesClient client) {
@@ -186,7 +187,9 @@ public class FakeEngines implements EngineAdmin {
         m.errorCode,
         m.errorCode == null ? null : "simulated",
         false,
-        null);
+        flushesHeld.contains(m.engine) && "RESTART_AFTER_RESTORE".equals(m.startMode)
+            ? "IN_PROGRESS"
+            : null);
   }
 
   @Override
@@ -249,6 +252,15 @@ public class FakeEngines implements EngineAdmin {
     m.state = state;
     m.errorClass = errorClass;
     m.errorCode = code;
+  }
+
+  /** The engine's restart-after-restore flush waits (as for an unreachable peer) until released. */
+  public void holdFlush(String engine) {
+    flushesHeld.add(engine);
+  }
+
+  public void releaseFlush(String engine) {
+    flushesHeld.remove(engine);
   }
 
   public List<String> calls() {

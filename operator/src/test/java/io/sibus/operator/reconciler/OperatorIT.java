@@ -249,6 +249,35 @@ class OperatorIT {
   }
 
   @Test
+  void theServiceLeadsToTheMemberFlushingAfterARestoreWhileItFlushes() {
+    create("omicron", 2);
+    String active = awaitStatus("omicron", s -> "Running".equals(s.getPhase())).getActiveMember();
+    if (active.equals("omicron-0")) {
+      // The flush start goes to omicron-0 (no restarts, first name): make omicron-1 the active one.
+      client.pods().inNamespace(NS).withName(active).withGracePeriod(0).delete();
+      awaitStatus("omicron", s -> "omicron-1".equals(s.getActiveMember()));
+      awaitTrue(() -> pods("omicron").size() == 2);
+    }
+    awaitTrue(() -> Labels.ROLE_ACTIVE.equals(roles("omicron").get("omicron-1")));
+    engines.holdFlush("omicron");
+    annotate("omicron", MessagingEngine.RESTART_AFTER_RESTORE, "moved-1");
+    awaitTrue(() -> "ACTIVE".equals(engines.state("omicron-0")));
+    // Still flushing, and the Service already leads to the member that flushes.
+    awaitTrue(
+        () ->
+            roles("omicron")
+                .equals(Map.of("omicron-0", Labels.ROLE_ACTIVE, "omicron-1", Labels.ROLE_STANDBY)));
+    assertThat(status("omicron").getRestartAfterRestore().getPhase()).isEqualTo("Flushing");
+    engines.releaseFlush("omicron");
+    awaitStatus(
+        "omicron",
+        s ->
+            "Completed".equals(s.getRestartAfterRestore().getPhase())
+                && "Running".equals(s.getPhase()));
+    assertThat(roles("omicron").get("omicron-0")).isEqualTo(Labels.ROLE_ACTIVE);
+  }
+
+  @Test
   void reenableStartsDisabledMembers() {
     create("eta", 2);
     String active = awaitStatus("eta", s -> "Running".equals(s.getPhase())).getActiveMember();
