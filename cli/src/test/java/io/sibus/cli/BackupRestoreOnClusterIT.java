@@ -12,6 +12,7 @@ import io.sibus.cli.backup.Archive;
 import io.sibus.cli.backup.Manifest;
 import io.sibus.crds.v1alpha1.Destination;
 import io.sibus.crds.v1alpha1.MessagingEngine;
+import io.sibus.crds.v1alpha1.MessagingEngineStatus;
 import io.sibus.local.DeliveryLedger;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
@@ -153,6 +154,9 @@ class BackupRestoreOnClusterIT {
     assertThat(specsAndAnnotations()).as("a dry run changes nothing").isEqualTo(beforeDryRun);
     assertThat(me2.depth("audit")).isEqualTo(5);
 
+    // The restart after restore starts each engine on its first member; the Services must follow
+    // it even where the other member was the active one.
+    makeTheSecondMembersActive();
     Run restore = restore(backups);
     System.out.println(restore.out());
     assertThat(restore.exitCode()).as(restore.out() + restore.err()).isZero();
@@ -316,6 +320,43 @@ class BackupRestoreOnClusterIT {
     Map<String, Integer> shipments = me2.drain("shipments");
     assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(queued);
     assertThat(shipments.values()).allMatch(n -> n == 1);
+  }
+
+  /** Deletes each engine's first pod where it is the active member, and waits for the failover. */
+  private void makeTheSecondMembersActive() throws IOException {
+    try (KubernetesClient client = client()) {
+      for (String engine : engines.keySet()) {
+        if (activeMember(client, engine).equals(engine + "-0")) {
+          client.pods().inNamespace(ClusterUp.NAMESPACE).withName(engine + "-0").delete();
+        }
+      }
+      for (String engine : engines.keySet()) {
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    activeMember(client, engine).equals(engine + "-1")
+                        && "2/2".equals(status(client, engine).getMembersReady())
+                        && new EngineClient(engines.get(engine))
+                            .engine()
+                            .text("state")
+                            .equals("ACTIVE"));
+      }
+    }
+  }
+
+  private static String activeMember(KubernetesClient client, String engine) {
+    return status(client, engine).getActiveMember();
+  }
+
+  private static MessagingEngineStatus status(KubernetesClient client, String engine) {
+    return client
+        .resources(MessagingEngine.class)
+        .inNamespace(ClusterUp.NAMESPACE)
+        .withName(engine)
+        .get()
+        .getStatus();
   }
 
   /** The restart-after-restore token of each engine (null when it has none). */
