@@ -1,8 +1,6 @@
 package io.sibus.cli;
 
-import io.sibus.local.EngineClient;
 import io.sibus.local.MemberProcess;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,19 +11,6 @@ final class MemberStates {
 
   private MemberStates() {}
 
-  /** The state the member reports; {@code DOWN} when it does not answer (yet). */
-  static String state(MemberProcess member) {
-    if (!member.alive()) {
-      return "EXITED";
-    }
-    try {
-      EngineClient.Reply reply = new EngineClient(member.url()).engine();
-      return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
-    } catch (IOException e) {
-      return "DOWN";
-    }
-  }
-
   /**
    * The first member to report ACTIVE. Fails when every member exited or none became active within
    * {@code timeout}; returns null when the bus is being stopped meanwhile (Ctrl-C).
@@ -35,7 +20,7 @@ final class MemberStates {
     while (!bus.stopped()) {
       List<MemberProcess> members = bus.members();
       for (MemberProcess member : members) {
-        if ("ACTIVE".equals(state(member))) {
+        if ("ACTIVE".equals(member.reportedState())) {
           return member;
         }
       }
@@ -64,7 +49,9 @@ final class MemberStates {
 
   /** {@code me1-0 STANDBY, me1-1 DOWN}. */
   static String summary(List<MemberProcess> members) {
-    return members.stream().map(m -> m.name() + " " + state(m)).collect(Collectors.joining(", "));
+    return members.stream()
+        .map(m -> m.name() + " " + m.reportedState())
+        .collect(Collectors.joining(", "));
   }
 
   static String logs(List<MemberProcess> members) {

@@ -22,7 +22,7 @@ final class UpReport {
     for (MemberProcess member : members) {
       out.printf(
           "  member %s %s %s (log %s)%n",
-          member.name(), member.url(), MemberStates.state(member), member.logFile());
+          member.name(), member.url(), member.reportedState(), member.logFile());
     }
     out.println("postgres: " + bus.jdbcUrl() + " (user postgres, no password)");
     out.println("bus config: " + bus.configFile());

@@ -207,6 +207,54 @@ public final class MemberProcess implements AutoCloseable {
     return log;
   }
 
+  /**
+   * The engine state the member reports: {@code EXITED} when its process has ended, {@code DOWN}
+   * when it does not answer (yet), {@code HTTP <status>} when it answers with an error.
+   */
+  public String reportedState() {
+    if (!process.isAlive()) {
+      return "EXITED";
+    }
+    try {
+      EngineClient.Reply reply = new EngineClient(url()).engine();
+      return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
+    } catch (IOException e) {
+      return "DOWN";
+    }
+  }
+
+  /**
+   * Asks the member for its state every {@code poll} until it reports {@code state}.
+   *
+   * @throws IllegalStateException when the member exits first, or after {@code timeout}, with what
+   *     it reported last and where its log is
+   */
+  public void awaitState(String state, Duration timeout, Duration poll)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String reported = reportedState();
+    while (!state.equals(reported)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("member " + name + " exited; see " + log);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "member "
+                + name
+                + " did not become "
+                + state
+                + " within "
+                + timeout.toSeconds()
+                + " s (it reports "
+                + reported
+                + "); see "
+                + log);
+      }
+      Thread.sleep(poll.toMillis());
+      reported = reportedState();
+    }
+  }
+
   /** Everything the member printed so far. */
   public String log() {
     try {

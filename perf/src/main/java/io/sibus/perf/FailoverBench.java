@@ -160,8 +160,7 @@ final class FailoverBench {
       gaps.add(gap);
     }
     // The idle memory is labelled by role: make sure the roles are still the ones tracked.
-    if (!"ACTIVE".equals(StandaloneMembers.state(active))
-        || !"STANDBY".equals(StandaloneMembers.state(standby))) {
+    if (!"ACTIVE".equals(active.reportedState()) || !"STANDBY".equals(standby.reportedState())) {
       throw new IllegalStateException(
           "after the load, "
               + active.name()

@@ -1,6 +1,5 @@
 package io.sibus.perf;
 
-import io.sibus.local.EngineClient;
 import io.sibus.local.LocalPostgres;
 import io.sibus.local.MemberProcess;
 import java.io.IOException;
@@ -52,7 +51,12 @@ final class LocalTarget implements AutoCloseable {
     LocalTarget target = new LocalTarget(postgres, member, receiver);
     for (MemberProcess m :
         receiver == null ? java.util.List.of(member) : java.util.List.of(member, receiver)) {
-      awaitActive(m, target);
+      try {
+        m.awaitState("ACTIVE", Duration.ofSeconds(90), Duration.ofMillis(100));
+      } catch (IllegalStateException e) {
+        target.close();
+        throw e;
+      }
     }
     return target;
   }
@@ -102,22 +106,6 @@ final class LocalTarget implements AutoCloseable {
       List<String> jvmOptions) {
     return MemberProcess.launch(
         memberSpec(jar, work, engine, engine + "-0", busFile, postgres, jvmOptions).port(port));
-  }
-
-  private static void awaitActive(MemberProcess m, LocalTarget target) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if ("ACTIVE".equals(new EngineClient(m.url()).engine().text("state"))) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // starting
-      }
-      Thread.sleep(100);
-    }
-    target.close();
-    throw new IllegalStateException("the local engine did not become active; see " + m.logFile());
   }
 
   private static int freePort() throws IOException {

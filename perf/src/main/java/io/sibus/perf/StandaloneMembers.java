@@ -95,38 +95,8 @@ final class StandaloneMembers implements AutoCloseable {
    */
   long awaitState(MemberProcess member, String state, long since, Duration timeout)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (state.equals(state(member))) {
-        return (System.nanoTime() - since) / 1_000_000;
-      }
-      if (!member.alive()) {
-        throw new IllegalStateException(
-            "member " + member.name() + " exited; see " + member.logFile());
-      }
-      Thread.sleep(POLL.toMillis());
-    }
-    throw new IllegalStateException(
-        "member "
-            + member.name()
-            + " did not become "
-            + state
-            + " within "
-            + timeout
-            + " (it reports "
-            + state(member)
-            + "); see "
-            + member.logFile());
-  }
-
-  /** The state the member reports, or DOWN when it does not answer. */
-  static String state(MemberProcess member) {
-    try {
-      EngineClient.Reply reply = new EngineClient(member.url()).engine();
-      return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
-    } catch (IOException e) {
-      return "DOWN";
-    }
+    member.awaitState(state, timeout, POLL);
+    return (System.nanoTime() - since) / 1_000_000;
   }
 
   @Override

@@ -192,7 +192,7 @@ class BackupRestoreIT {
     assertRefused(archive, "otherbus", "it is a backup of bus 'itbus'");
 
     assertThat(depth(a, "orders")).isEqualTo(8); // nothing changed: the engines ran on
-    assertThat(state(a)).isEqualTo("ACTIVE");
+    assertThat(a.reportedState()).isEqualTo("ACTIVE");
   }
 
   @Test
@@ -256,8 +256,8 @@ class BackupRestoreIT {
             "--db-user",
             "postgres");
     assertThat(again.code).as(again.out + again.err).isZero();
-    assertThat(state(a)).isEqualTo("ACTIVE");
-    assertThat(state(b)).isEqualTo("ACTIVE");
+    assertThat(a.reportedState()).isEqualTo("ACTIVE");
+    assertThat(b.reportedState()).isEqualTo("ACTIVE");
     Map<String, Integer> shipments = client(b).drain("shipments");
     assertThat(shipments.keySet()).containsExactlyInAnyOrderElementsOf(queued);
     assertThat(shipments.values()).allMatch(n -> n == 1);
@@ -333,19 +333,11 @@ class BackupRestoreIT {
     return new EngineClient(m.url());
   }
 
-  private static String state(MemberProcess m) {
-    try {
-      return client(m).engine().text("state");
-    } catch (IOException e) {
-      return "DOWN";
-    }
-  }
-
   private static void awaitActive(MemberProcess m) {
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> "ACTIVE".equals(state(m)));
+        .until(() -> "ACTIVE".equals(m.reportedState()));
   }
 
   private static List<String> send(

@@ -119,7 +119,7 @@ class DatabaseOutageIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> client.engine().json().get("storeAvailable").asBoolean());
-    assertThat(EngineCluster.state(m0)).isEqualTo("ACTIVE");
+    assertThat(m0.reportedState()).isEqualTo("ACTIVE");
     Reply again = client.acknowledgeAll("events", held);
     assertThat(again.status()).as(again.toString()).isEqualTo(200);
     assertThat(again.json().get("acknowledged").asInt()).isEqualTo(3);

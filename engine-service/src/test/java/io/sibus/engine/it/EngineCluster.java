@@ -153,21 +153,11 @@ final class EngineCluster implements AutoCloseable {
     return new EngineClient(member.url());
   }
 
-  /** The state the member reports, or "DOWN" when it does not answer. */
-  static String state(MemberProcess member) {
-    try {
-      EngineClient.Reply reply = client(member).engine();
-      return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
-    } catch (IOException e) {
-      return "DOWN";
-    }
-  }
-
   static void awaitState(MemberProcess member, String state, Duration timeout) {
     await("member " + member.name() + " " + state)
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> state.equals(state(member)));
+        .until(() -> state.equals(member.reportedState()));
   }
 
   /** The one member of {@code candidates} that reports ACTIVE, waiting for it. */
@@ -181,7 +171,7 @@ final class EngineCluster implements AutoCloseable {
               Optional<MemberProcess> active =
                   candidates.stream()
                       .filter(MemberProcess::alive)
-                      .filter(m -> "ACTIVE".equals(state(m)))
+                      .filter(m -> "ACTIVE".equals(m.reportedState()))
                       .findFirst();
               active.ifPresent(m -> found[0] = m);
               return active.isPresent();

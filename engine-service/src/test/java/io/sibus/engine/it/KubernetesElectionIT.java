@@ -120,7 +120,7 @@ class KubernetesElectionIT {
     // Two lease durations and more: long expired, and the standby still does not activate.
     long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
     while (System.nanoTime() < until) {
-      assertThat(EngineCluster.state(standby)).isEqualTo("STANDBY");
+      assertThat(standby.reportedState()).isEqualTo("STANDBY");
       Thread.sleep(200);
     }
     assertThat(engine(standby).get("failoverSuppressed").asBoolean()).isTrue();

@@ -44,7 +44,7 @@ class SecurityIT {
       assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
       assertThat(refused.text("code")).isEqualTo("SIBUS0204E");
     }
-    assertThat(EngineCluster.state(m0)).isEqualTo("HTTP 401");
+    assertThat(m0.reportedState()).isEqualTo("HTTP 401");
     assertThat(authorized.send("orders", new Outgoing("x")).status()).isEqualTo(201);
     assertThat(anonymous.health("ready")).isEqualTo(200);
     assertThat(anonymous.get("/q/metrics").status()).isEqualTo(200);

@@ -94,7 +94,7 @@ class StartupIT {
     // Disabled stays disabled until re-enabled, even when the database is back.
     CLUSTER.get().postgres().restart();
     Thread.sleep(1500);
-    assertThat(EngineCluster.state(m0)).isEqualTo("DISABLED");
+    assertThat(m0.reportedState()).isEqualTo("DISABLED");
     assertThat(client.start("NORMAL").status()).isEqualTo(202);
     EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(30));
   }
@@ -117,7 +117,7 @@ class StartupIT {
     EngineCluster.awaitState(m0, "STOPPED", Duration.ofSeconds(60));
     EngineClient client = EngineCluster.client(m0);
     Thread.sleep(1000);
-    assertThat(EngineCluster.state(m0)).isEqualTo("STOPPED");
+    assertThat(m0.reportedState()).isEqualTo("STOPPED");
     Reply refused = client.send("orders", new Outgoing("x"));
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.text("state")).isEqualTo("STOPPED");
