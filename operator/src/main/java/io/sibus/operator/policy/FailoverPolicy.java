@@ -33,8 +33,7 @@ public final class FailoverPolicy {
       return Decision.suppress(
           leaseHolder, "GlobalError", "the Lease is marked failover-suppressed", disabled);
     }
-    Optional<MemberView> active =
-        members.stream().filter(m -> m.alive() && m.reports("ACTIVE")).findFirst();
+    Optional<MemberView> active = members.stream().filter(MemberView::serving).findFirst();
     if (active.isPresent()) {
       return Decision.keep(active.get().name(), disabled);
     }

@@ -70,7 +70,22 @@ public final class Maintenance {
           .filter(m -> m.alive() && m.reports("STOPPED"))
           .forEach(m -> plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL")));
     }
+    plan.serving = serving(members, plan);
     return plan;
+  }
+
+  /**
+   * The member the Service must lead to while failover decisions wait: the one serving, unless it
+   * is being stopped. A restart after restore may start another member than the one that was
+   * active, and the other engines reach it for their flushes through the Service only.
+   */
+  private static String serving(List<MemberView> members, MaintenancePlan plan) {
+    return members.stream()
+        .filter(MemberView::serving)
+        .filter(m -> !plan.calls.contains(MaintenancePlan.Call.stop(m.name())))
+        .map(MemberView::name)
+        .findFirst()
+        .orElse(null);
   }
 
   private static void recovery(
@@ -113,7 +128,8 @@ public final class Maintenance {
               "Pending",
               "member " + target + " is gone; starting again");
     } else if (m.reports("STOPPED")) {
-      // The start did not take: refused, or the member was stopped before its flush completed.
+      // The start did not take (the call did not reach the member), or the member was stopped
+      // before its flush completed: start it again.
       plan.restartAfterRestore =
           new MaintenancePlan.Phase(
               tokens.restartAfterRestore(),

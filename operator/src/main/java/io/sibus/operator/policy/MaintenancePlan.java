@@ -28,6 +28,7 @@ public final class MaintenancePlan {
   String clearedGlobalErrorToken;
   String reenabledToken;
   String leaseHolder;
+  String serving;
   boolean liftSuppression;
   boolean inProgress;
 
@@ -58,6 +59,14 @@ public final class MaintenancePlan {
   /** A member to give the Lease to before it starts (a maintenance start), or null. */
   public String leaseHolder() {
     return leaseHolder;
+  }
+
+  /**
+   * The member the Service leads to while failover decisions wait (a maintenance action runs), or
+   * null to leave the role labels as they are.
+   */
+  public String serving() {
+    return serving;
   }
 
   /** Remove the failover-suppressed annotation from the Lease. */

@@ -27,6 +27,11 @@ public record MemberView(
     return podExists && !deleting && running;
   }
 
+  /** The member serves the engine: it is alive and reports ACTIVE. */
+  public boolean serving() {
+    return alive() && reports("ACTIVE");
+  }
+
   public boolean reports(String state) {
     return report != null && report.is(state);
   }

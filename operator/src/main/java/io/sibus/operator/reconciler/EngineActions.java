@@ -92,11 +92,16 @@ public class EngineActions {
   }
 
   /**
-   * The failover decision: Lease, role labels, suppression, events. Returns the new failover record
-   * when this decision started or completed one, else null.
+   * The failover decision: Lease, role labels, suppression, events; without one (a maintenance
+   * action runs, or the engine is stopped) only the role label of the member the plan serves from.
+   * Returns the new failover record when this decision started or completed one, else null.
    */
-  FailoverRecord apply(MessagingEngine me, Decision decision, Lease lease, List<Pod> current) {
+  FailoverRecord apply(
+      MessagingEngine me, Decision decision, MaintenancePlan plan, Lease lease, List<Pod> current) {
     if (decision == null) {
+      if (plan.serving() != null) {
+        pods.label(current, plan.serving());
+      }
       return null;
     }
     switch (decision.kind()) {
@@ -172,20 +177,6 @@ public class EngineActions {
       case WAIT -> {}
     }
     return null;
-  }
-
-  /**
-   * While a maintenance action runs (or the engine is stopped) failover decisions wait, but the
-   * Service must still lead to the member that is ACTIVE: a restart after restore may start another
-   * member than the one that was active before, and the other engines reach it for their flushes
-   * through the Service only. Left on the old member, two engines restored together wait for each
-   * other's flush for ever.
-   */
-  void routeToActive(List<Pod> current, List<MemberView> members) {
-    members.stream()
-        .filter(m -> m.alive() && m.reports("ACTIVE"))
-        .findFirst()
-        .ifPresent(m -> pods.label(current, m.name()));
   }
 
   private static FailoverRecord pendingFailover(MessagingEngine me) {

@@ -161,10 +161,7 @@ public class MessagingEngineReconciler
                 members,
                 EngineLeases.holder(lease),
                 EngineLeases.suppressed(lease) && !plan.liftSuppression());
-    var failover = actions.apply(me, decision, lease, current);
-    if (decision == null) {
-      actions.routeToActive(current, members);
-    }
+    var failover = actions.apply(me, decision, plan, lease, current);
     EngineStatusAggregator.Inputs inputs =
         actions.inputs(me, null, members, decision, plan, started, failover);
     MessagingEngineStatus next = EngineStatusAggregator.aggregate(previous, inputs, Instant.now());

@@ -58,7 +58,7 @@ public final class EngineStatusAggregator {
     }
     String active =
         in.members().stream()
-            .filter(m -> m.alive() && m.reports("ACTIVE"))
+            .filter(MemberView::serving)
             .map(MemberView::name)
             .findFirst()
             .orElse(null);

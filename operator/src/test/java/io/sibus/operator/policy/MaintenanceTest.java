@@ -214,6 +214,32 @@ class MaintenanceTest {
   }
 
   @Test
+  void whileARestoreRunsTheServiceLeadsToTheMemberServingUnlessItIsBeingStopped() {
+    Tokens fresh = new Tokens("r1", null, null, null, null, null, null, null);
+    MaintenancePlan stopping =
+        Maintenance.plan(
+            true,
+            fresh,
+            null,
+            null,
+            null,
+            List.of(member("me-0", "STOPPED"), member("me-1", "ACTIVE")));
+    assertThat(stopping.calls()).contains(new MaintenancePlan.Call("me-1", "stop", null));
+    assertThat(stopping.serving()).isNull();
+    Tokens recorded = new Tokens("r1", "r1", null, null, null, null, null, null);
+    MaintenancePlan flushing =
+        Maintenance.plan(
+            true,
+            recorded,
+            null,
+            "Flushing",
+            "me-0",
+            List.of(member("me-0", "ACTIVE"), member("me-1", "STOPPED")));
+    assertThat(flushing.inProgress()).isTrue();
+    assertThat(flushing.serving()).isEqualTo("me-0");
+  }
+
+  @Test
   void aTokenActsOnceAndWaitsWhileTheEngineIsStopped() {
     Tokens seen = new Tokens("r1", "r1", null, null, null, null, null, null);
     assertThat(

@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -54,7 +55,7 @@ public class FakeEngines implements EngineAdmin {
   private final Map<String, String> nameByIp = new ConcurrentHashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final AtomicInteger addresses = new AtomicInteger();
-  private final java.util.Set<String> flushesHeld = ConcurrentHashMap.newKeySet();
+  private final Set<String> flushesHeld = ConcurrentHashMap.newKeySet();
   private ScheduledExecutorService ticker;
 
   public FakeEngines(KubernetesClient client) {
@@ -259,6 +260,7 @@ public class FakeEngines implements EngineAdmin {
     flushesHeld.add(engine);
   }
 
+  /** The engine's flush completes as soon as it starts again. */
   public void releaseFlush(String engine) {
     flushesHeld.remove(engine);
   }

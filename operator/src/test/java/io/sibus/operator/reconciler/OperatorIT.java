@@ -259,6 +259,7 @@ class OperatorIT {
       awaitTrue(() -> pods("omicron").size() == 2);
     }
     awaitTrue(() -> Labels.ROLE_ACTIVE.equals(roles("omicron").get("omicron-1")));
+    awaitTrue(() -> "STANDBY".equals(engines.state("omicron-0")));
     engines.holdFlush("omicron");
     annotate("omicron", MessagingEngine.RESTART_AFTER_RESTORE, "moved-1");
     awaitTrue(() -> "ACTIVE".equals(engines.state("omicron-0")));
