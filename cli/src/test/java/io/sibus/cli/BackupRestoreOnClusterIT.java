@@ -326,7 +326,7 @@ class BackupRestoreOnClusterIT {
   private void makeTheSecondMembersActive() throws IOException {
     try (KubernetesClient client = client()) {
       for (String engine : engines.keySet()) {
-        if (activeMember(client, engine).equals(engine + "-0")) {
+        if ((engine + "-0").equals(activeMember(client, engine))) {
           client.pods().inNamespace(ClusterUp.NAMESPACE).withName(engine + "-0").delete();
         }
       }
@@ -336,7 +336,7 @@ class BackupRestoreOnClusterIT {
             .ignoreExceptions()
             .until(
                 () ->
-                    activeMember(client, engine).equals(engine + "-1")
+                    (engine + "-1").equals(activeMember(client, engine))
                         && "2/2".equals(status(client, engine).getMembersReady())
                         && new EngineClient(engines.get(engine))
                             .engine()

@@ -39,6 +39,12 @@ public final class MemberProcess implements AutoCloseable {
    */
   static final String CLASS_ARCHIVE = "app-cds.jsa";
 
+  /** {@link #reportedState()} of a member whose process has ended. */
+  public static final String EXITED = "EXITED";
+
+  /** {@link #reportedState()} of a member that does not answer (yet). */
+  public static final String DOWN = "DOWN";
+
   private final String name;
   private final int port;
   private final Path log;
@@ -208,18 +214,18 @@ public final class MemberProcess implements AutoCloseable {
   }
 
   /**
-   * The engine state the member reports: {@code EXITED} when its process has ended, {@code DOWN}
+   * The engine state the member reports: {@link #EXITED} when its process has ended, {@link #DOWN}
    * when it does not answer (yet), {@code HTTP <status>} when it answers with an error.
    */
   public String reportedState() {
     if (!process.isAlive()) {
-      return "EXITED";
+      return EXITED;
     }
     try {
       EngineClient.Reply reply = new EngineClient(url()).engine();
       return reply.ok() ? reply.text("state") : "HTTP " + reply.status();
     } catch (IOException e) {
-      return "DOWN";
+      return DOWN;
     }
   }
 
@@ -244,8 +250,8 @@ public final class MemberProcess implements AutoCloseable {
                 + " did not become "
                 + state
                 + " within "
-                + timeout.toSeconds()
-                + " s (it reports "
+                + timeout.toMillis()
+                + " ms (it reports "
                 + reported
                 + "); see "
                 + log);

@@ -333,11 +333,8 @@ class BackupRestoreIT {
     return new EngineClient(m.url());
   }
 
-  private static void awaitActive(MemberProcess m) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> "ACTIVE".equals(m.reportedState()));
+  private static void awaitActive(MemberProcess m) throws InterruptedException {
+    m.awaitState("ACTIVE", Duration.ofSeconds(60), Duration.ofMillis(100));
   }
 
   private static List<String> send(

@@ -153,11 +153,14 @@ final class EngineCluster implements AutoCloseable {
     return new EngineClient(member.url());
   }
 
+  /** Waits until the member reports {@code state}; fails at once when it exits. */
   static void awaitState(MemberProcess member, String state, Duration timeout) {
-    await("member " + member.name() + " " + state)
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> state.equals(member.reportedState()));
+    try {
+      member.awaitState(state, timeout, Duration.ofMillis(50));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + member.name(), e);
+    }
   }
 
   /** The one member of {@code candidates} that reports ACTIVE, waiting for it. */
