@@ -105,6 +105,13 @@ public final class Maintenance {
               tokens.recovery(), "Pending", "member " + target + " is gone; starting again");
     } else if (m.reports("STOPPED") && "RECOVERY".equals(m.report().startMode())) {
       plan.recovery = new MaintenancePlan.Phase(tokens.recovery(), "Completed", target);
+    } else if (m.reports("STOPPED")) {
+      // Stopped without having started in recovery mode: the start call did not reach it.
+      plan.recovery =
+          new MaintenancePlan.Phase(
+              tokens.recovery(),
+              "Pending",
+              "member " + target + " did not start its recovery; starting again");
     } else if (m.reports("GLOBAL_ERROR")) {
       plan.recovery = new MaintenancePlan.Phase(tokens.recovery(), "Failed", failure(m));
     }

@@ -214,6 +214,19 @@ class MaintenanceTest {
   }
 
   @Test
+  void aRecoveryStartThatDidNotTakeIsMadeAgain() {
+    Tokens recorded = new Tokens(null, null, "c1", "c1", null, null, null, null);
+    List<MemberView> stopped = List.of(member("me-0", "STOPPED"), member("me-1", "STOPPED"));
+    MaintenancePlan noticed = Maintenance.plan(true, recorded, "Recovering", null, "me-0", stopped);
+    assertThat(noticed.recovery().phase()).isEqualTo("Pending");
+    assertThat(noticed.recovery().message()).contains("me-0 did not start its recovery");
+    MaintenancePlan again = Maintenance.plan(true, recorded, "Pending", null, null, stopped);
+    assertThat(again.calls())
+        .containsExactly(new MaintenancePlan.Call("me-0", "start", "RECOVERY"));
+    assertThat(again.recovery().phase()).isEqualTo("Recovering");
+  }
+
+  @Test
   void whileARestoreRunsTheServiceLeadsToTheMemberServingUnlessItIsBeingStopped() {
     Tokens fresh = new Tokens("r1", null, null, null, null, null, null, null);
     MaintenancePlan stopping =
