@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.http.Header;
 import org.apache.http.HttpEntity;
 import org.apache.http.client.config.RequestConfig;
@@ -52,6 +54,19 @@ public final class EngineClient {
           .setRetryHandler(new DefaultHttpRequestRetryHandler(3, false))
           .disableCookieManagement()
           .build();
+
+  /**
+   * The retries of {@link #HTTP} are expected and handled (a member killed, a proxy that reset an
+   * idle connection), yet Apache HttpClient announces each at INFO, on the standard error of the
+   * sibus command. Kept in a field: java.util.logging holds its loggers by weak reference only.
+   */
+  static final Logger RETRY_LOG =
+      quiet(Logger.getLogger("org.apache.http.impl.execchain.RetryExec"));
+
+  private static Logger quiet(Logger logger) {
+    logger.setLevel(Level.WARNING);
+    return logger;
+  }
 
   private final String baseUrl;
   private final String token;

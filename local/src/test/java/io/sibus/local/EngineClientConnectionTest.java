@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 /** The client's kept-alive connections, against a server that resets one between two calls. */
@@ -46,6 +48,21 @@ class EngineClientConnectionTest {
               });
       engine.start();
       EngineClient client = new EngineClient("http://127.0.0.1:" + server.getLocalPort());
+      List<String> logged = new CopyOnWriteArrayList<>();
+      Handler capture =
+          new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+              logged.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+          };
+      EngineClient.RETRY_LOG.addHandler(capture);
 
       Reply one = client.send("orders", new Outgoing("one"));
       resetFirst.countDown();
@@ -54,8 +71,11 @@ class EngineClientConnectionTest {
       Reply two = client.send("orders", new Outgoing("two"));
       engine.join(30_000);
 
+      EngineClient.RETRY_LOG.removeHandler(capture);
+
       assertThat(one.status()).isEqualTo(201);
       assertThat(two.status()).isEqualTo(201);
+      assertThat(logged).as("a retry is not announced on the command's standard error").isEmpty();
       assertThat(received)
           .containsExactly(
               "first connection: POST /api/v1/destinations/orders/messages one",
