@@ -60,12 +60,10 @@ public final class EngineClient {
    * idle connection), yet Apache HttpClient announces each at INFO, on the standard error of the
    * sibus command. Kept in a field: java.util.logging holds its loggers by weak reference only.
    */
-  static final Logger RETRY_LOG =
-      quiet(Logger.getLogger("org.apache.http.impl.execchain.RetryExec"));
+  static final Logger RETRY_LOG = Logger.getLogger("org.apache.http.impl.execchain.RetryExec");
 
-  private static Logger quiet(Logger logger) {
-    logger.setLevel(Level.WARNING);
-    return logger;
+  static {
+    RETRY_LOG.setLevel(Level.WARNING);
   }
 
   private final String baseUrl;

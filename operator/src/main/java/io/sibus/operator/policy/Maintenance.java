@@ -100,18 +100,12 @@ public final class Maintenance {
     }
     MemberView m = find(members, target);
     if (m == null || !m.alive()) {
-      plan.recovery =
-          new MaintenancePlan.Phase(
-              tokens.recovery(), "Pending", "member " + target + " is gone; starting again");
+      plan.recovery = startAgain(tokens.recovery(), target, "is gone");
     } else if (m.reports("STOPPED") && "RECOVERY".equals(m.report().startMode())) {
       plan.recovery = new MaintenancePlan.Phase(tokens.recovery(), "Completed", target);
     } else if (m.reports("STOPPED")) {
       // Stopped without having started in recovery mode: the start call did not reach it.
-      plan.recovery =
-          new MaintenancePlan.Phase(
-              tokens.recovery(),
-              "Pending",
-              "member " + target + " did not start its recovery; starting again");
+      plan.recovery = startAgain(tokens.recovery(), target, "did not start its recovery");
     } else if (m.reports("GLOBAL_ERROR")) {
       plan.recovery = new MaintenancePlan.Phase(tokens.recovery(), "Failed", failure(m));
     }
@@ -129,19 +123,12 @@ public final class Maintenance {
     }
     MemberView m = find(members, target);
     if (m == null || !m.alive()) {
-      plan.restartAfterRestore =
-          new MaintenancePlan.Phase(
-              tokens.restartAfterRestore(),
-              "Pending",
-              "member " + target + " is gone; starting again");
+      plan.restartAfterRestore = startAgain(tokens.restartAfterRestore(), target, "is gone");
     } else if (m.reports("STOPPED")) {
       // The start did not take (the call did not reach the member), or the member was stopped
       // before its flush completed: start it again.
       plan.restartAfterRestore =
-          new MaintenancePlan.Phase(
-              tokens.restartAfterRestore(),
-              "Pending",
-              "member " + target + " stopped before its flush completed; starting again");
+          startAgain(tokens.restartAfterRestore(), target, "stopped before its flush completed");
     } else if (m.reports("ACTIVE")
         && "RESTART_AFTER_RESTORE".equals(m.report().startMode())
         && m.report().flushCompleted()) {
@@ -181,6 +168,12 @@ public final class Maintenance {
       }
     }
     return allDown;
+  }
+
+  /** Back to Pending: the next pass stops what runs and starts the action on a member again. */
+  private static MaintenancePlan.Phase startAgain(String token, String target, String why) {
+    return new MaintenancePlan.Phase(
+        token, "Pending", "member " + target + " " + why + "; starting again");
   }
 
   private static MemberView find(List<MemberView> members, String name) {
