@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,31 +28,64 @@ public final class MessageStore {
   }
 
   public void insert(Connection c, List<MessageRow> rows) throws SQLException {
+    StatementPipeline pipeline = new StatementPipeline();
+    insert(pipeline, rows);
+    pipeline.flush(c);
+  }
+
+  /** Adds the insert of {@code rows} (if any) to {@code pipeline}. */
+  public void insert(StatementPipeline pipeline, List<MessageRow> rows) {
     if (rows.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.insertMessage)) {
-      for (MessageRow row : rows) {
-        ps.setLong(1, row.seq());
-        ps.setString(2, row.messageId());
-        ps.setString(3, row.destination());
-        ps.setShort(4, (short) row.priority());
-        ps.setShort(5, (short) row.reliability().code());
-        ps.setString(6, row.contentType());
-        ps.setString(7, row.correlationId());
-        ps.setString(8, row.propertiesJson());
-        ps.setBytes(9, row.body());
-        ps.setTimestamp(10, new Timestamp(row.enqueuedAtMillis()));
-        if (row.expiresAtMillis() == 0) {
-          ps.setNull(11, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-          ps.setTimestamp(11, new Timestamp(row.expiresAtMillis()));
-        }
-        ps.setLong(12, row.checksum());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    pipeline.add(
+        new Step(sql.insertMessage) {
+          @Override
+          public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+            int n = rows.size();
+            Long[] seqs = new Long[n];
+            String[] ids = new String[n];
+            String[] destinations = new String[n];
+            Short[] priorities = new Short[n];
+            Short[] reliabilities = new Short[n];
+            String[] contentTypes = new String[n];
+            String[] correlationIds = new String[n];
+            String[] properties = new String[n];
+            byte[][] bodies = new byte[n][];
+            Long[] enqueued = new Long[n];
+            Long[] expires = new Long[n];
+            Long[] checksums = new Long[n];
+            for (int i = 0; i < n; i++) {
+              MessageRow row = rows.get(i);
+              seqs[i] = row.seq();
+              ids[i] = row.messageId();
+              destinations[i] = row.destination();
+              priorities[i] = (short) row.priority();
+              reliabilities[i] = (short) row.reliability().code();
+              contentTypes[i] = row.contentType();
+              correlationIds[i] = row.correlationId();
+              properties[i] = row.propertiesJson();
+              bodies[i] = row.body();
+              enqueued[i] = row.enqueuedAtMillis();
+              expires[i] = row.expiresAtMillis() == 0 ? null : row.expiresAtMillis();
+              checksums[i] = row.checksum();
+            }
+            int p = first;
+            ps.setArray(p++, c.createArrayOf("bigint", seqs));
+            ps.setArray(p++, c.createArrayOf("text", ids));
+            ps.setArray(p++, c.createArrayOf("text", destinations));
+            ps.setArray(p++, c.createArrayOf("smallint", priorities));
+            ps.setArray(p++, c.createArrayOf("smallint", reliabilities));
+            ps.setArray(p++, c.createArrayOf("text", contentTypes));
+            ps.setArray(p++, c.createArrayOf("text", correlationIds));
+            ps.setArray(p++, c.createArrayOf("text", properties));
+            ps.setArray(p++, c.createArrayOf("bytea", bodies));
+            ps.setArray(p++, c.createArrayOf("bigint", enqueued));
+            ps.setArray(p++, c.createArrayOf("bigint", expires));
+            ps.setArray(p++, c.createArrayOf("bigint", checksums));
+            return p;
+          }
+        });
   }
 
   /**
@@ -115,31 +147,56 @@ public final class MessageStore {
   /** Records receipt locks and counts the deliveries; returns the locked messages with bodies. */
   public List<MessageRow> lockForDelivery(Connection c, List<DeliveryLock> locks)
       throws SQLException {
-    if (locks.isEmpty()) {
-      return List.of();
-    }
     List<MessageRow> rows = new ArrayList<>(locks.size());
-    try (PreparedStatement ps = c.prepareStatement(sql.lockForDelivery)) {
-      ps.setArray(1, c.createArrayOf("bigint", locks.stream().map(DeliveryLock::seq).toArray()));
-      ps.setArray(2, textArray(c, locks.stream().map(l -> l.receipt().toString()).toList()));
-      ps.setArray(
-          3,
-          c.createArrayOf("bigint", locks.stream().map(DeliveryLock::lockedUntilMillis).toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(row(rs));
-        }
-      }
-    }
+    StatementPipeline pipeline = new StatementPipeline();
+    lockForDelivery(pipeline, locks, rows::add);
+    pipeline.flush(c);
     return rows;
   }
 
-  public int delete(Connection c, long[] seqs) throws SQLException {
-    return bySeqs(c, sql.deleteMessages, seqs);
+  /**
+   * Adds the receipt locks (if any) to {@code pipeline}; each locked message, with its body, goes
+   * to {@code locked} when the pipeline runs.
+   */
+  public void lockForDelivery(
+      StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<MessageRow> locked) {
+    if (locks.isEmpty()) {
+      return;
+    }
+    pipeline.add(
+        new Step(sql.lockForDelivery) {
+          @Override
+          public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+            ps.setArray(
+                first, c.createArrayOf("bigint", locks.stream().map(DeliveryLock::seq).toArray()));
+            ps.setArray(
+                first + 1, textArray(c, locks.stream().map(l -> l.receipt().toString()).toList()));
+            ps.setArray(
+                first + 2,
+                c.createArrayOf(
+                    "bigint", locks.stream().map(DeliveryLock::lockedUntilMillis).toArray()));
+            return first + 3;
+          }
+
+          @Override
+          public void read(PreparedStatement ps) throws SQLException {
+            try (ResultSet rs = ps.getResultSet()) {
+              while (rs.next()) {
+                locked.accept(row(rs));
+              }
+            }
+          }
+        });
   }
 
-  public int unlock(Connection c, long[] seqs) throws SQLException {
-    return bySeqs(c, sql.unlockMessages, seqs);
+  /** Adds the delete of the messages {@code seqs} (if any) to {@code pipeline}. */
+  public void delete(StatementPipeline pipeline, long[] seqs) {
+    bySeqs(pipeline, sql.deleteMessages, seqs);
+  }
+
+  /** Adds the release of the receipt locks of {@code seqs} (if any) to {@code pipeline}. */
+  public void unlock(StatementPipeline pipeline, long[] seqs) {
+    bySeqs(pipeline, sql.unlockMessages, seqs);
   }
 
   /** Reads one message under a row lock, for a change that must recompute its checksum. */
@@ -231,18 +288,39 @@ public final class MessageStore {
     return counts;
   }
 
-  private int bySeqs(Connection c, String statement, long[] seqs) throws SQLException {
+  private static void bySeqs(StatementPipeline pipeline, String statement, long[] seqs) {
     if (seqs.length == 0) {
-      return 0;
+      return;
     }
-    Long[] boxed = new Long[seqs.length];
-    for (int i = 0; i < seqs.length; i++) {
-      boxed[i] = seqs[i];
+    pipeline.add(
+        new Step(statement) {
+          @Override
+          public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+            Long[] boxed = new Long[seqs.length];
+            for (int i = 0; i < seqs.length; i++) {
+              boxed[i] = seqs[i];
+            }
+            ps.setArray(first, c.createArrayOf("bigint", boxed));
+            return first + 1;
+          }
+        });
+  }
+
+  /** A step of one statement whose result (a row count) is not needed. */
+  private abstract static class Step implements StatementPipeline.Step {
+    private final String sql;
+
+    Step(String sql) {
+      this.sql = sql;
     }
-    try (PreparedStatement ps = c.prepareStatement(statement)) {
-      ps.setArray(1, c.createArrayOf("bigint", boxed));
-      return ps.executeUpdate();
+
+    @Override
+    public String sql() {
+      return sql;
     }
+
+    @Override
+    public void read(PreparedStatement ps) throws SQLException {}
   }
 
   private interface RowHandler {

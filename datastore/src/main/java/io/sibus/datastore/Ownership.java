@@ -128,30 +128,55 @@ public final class Ownership {
    * member that lost it gets a local error and must stop at once.
    */
   public void fence(Connection connection, long epoch) throws SQLException {
-    long current = -1;
-    try (PreparedStatement ps = connection.prepareStatement(sql.fence)) {
-      int[] key = identity.fenceKey();
-      ps.setInt(1, key[0]);
-      ps.setInt(2, key[1]);
-      ps.execute();
-      ps.getResultSet().close(); // the shared lock
-      if (ps.getMoreResults()) {
-        try (ResultSet rs = ps.getResultSet()) {
-          current = rs.next() ? rs.getLong(1) : -1;
+    StatementPipeline.run(connection, fenceStep(epoch));
+  }
+
+  /**
+   * The epoch fence as the first step of a pipeline: the shared lock and the epoch travel with the
+   * transaction's writes, and reading the result fails the transaction (before its commit) when the
+   * epoch has moved.
+   */
+  public StatementPipeline.Step fenceStep(long epoch) {
+    return new StatementPipeline.Step() {
+      @Override
+      public String sql() {
+        return sql.fence;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+        int[] key = identity.fenceKey();
+        ps.setInt(first, key[0]);
+        ps.setInt(first + 1, key[1]);
+        return first + 2;
+      }
+
+      @Override
+      public void read(PreparedStatement ps) throws SQLException {
+        long current = -1;
+        ps.getResultSet().close(); // the shared lock
+        if (ps.getMoreResults()) {
+          try (ResultSet rs = ps.getResultSet()) {
+            current = rs.next() ? rs.getLong(1) : -1;
+          }
+        }
+        if (current != epoch) {
+          throw lostAccess(epoch, current);
         }
       }
-    }
-    if (current != epoch) {
-      throw new StoreException(
-          ErrorClass.LOCAL,
-          "SIBUS0052E",
-          "This member lost exclusive access to the data store: it holds epoch "
-              + epoch
-              + " but the store is at epoch "
-              + current
-              + ", so another member has taken over.",
-          "None: the member stops so that the active member serves the engine.");
-    }
+    };
+  }
+
+  private static StoreException lostAccess(long held, long current) {
+    return new StoreException(
+        ErrorClass.LOCAL,
+        "SIBUS0052E",
+        "This member lost exclusive access to the data store: it holds epoch "
+            + held
+            + " but the store is at epoch "
+            + current
+            + ", so another member has taken over.",
+        "None: the member stops so that the active member serves the engine.");
   }
 
   /** Records a global error where standbys look before they activate. */

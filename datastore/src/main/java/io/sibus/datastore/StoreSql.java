@@ -149,12 +149,21 @@ public final class StoreSql {
             + lease
             + " WHERE id = 1";
 
+    // All rows of a batch as one statement of arrays, so that it can share a round trip with the
+    // other statements of its transaction (StatementPipeline); times travel as epoch milliseconds.
     insertMessage =
         "INSERT INTO "
             + message
             + " (seq, message_id, destination, priority, reliability, content_type,"
             + " correlation_id, properties, body, enqueued_at, expires_at, delivery_count,"
-            + " checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)";
+            + " checksum) SELECT u.seq, u.message_id, u.destination, u.priority, u.reliability,"
+            + " u.content_type, u.correlation_id, u.properties, u.body,"
+            + " timestamptz 'epoch' + u.enqueued * interval '1 millisecond',"
+            + " timestamptz 'epoch' + u.expires * interval '1 millisecond', 0, u.checksum"
+            + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::smallint[], ?::smallint[],"
+            + " ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bigint[], ?::bigint[], ?::bigint[])"
+            + " AS u(seq, message_id, destination, priority, reliability, content_type,"
+            + " correlation_id, properties, body, enqueued, expires, checksum)";
     lockForDelivery =
         "UPDATE "
             + message

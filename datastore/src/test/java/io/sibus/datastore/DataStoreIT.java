@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sibus.local.LocalPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,13 +15,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +147,114 @@ class DataStoreIT {
         assertThat(rs.getInt(1)).isEqualTo(1); // A's write before the takeover, and nothing after
       }
     }
+  }
+
+  @Test
+  void aTransactionsFenceAndWritesTravelAsOneStatementAndRowsComeBackAsTheyWereSent()
+      throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      long epoch = ownership.activate(c, "a", "u").epoch();
+      MessageStore store = new MessageStore(schema);
+      c.setAutoCommit(false);
+      ownership.fence(c, epoch);
+      store.insert(c, List.of(row(3)));
+      c.commit();
+
+      byte[] body = new byte[2048];
+      new Random(7).nextBytes(body);
+      MessageRow plain = row(1);
+      MessageRow full =
+          MessageRow.create(
+              2,
+              "id-2",
+              "orders",
+              9,
+              Reliability.RELIABLE_PERSISTENT,
+              "text/plain",
+              "corr-2",
+              "{\"k\":\"v\"}",
+              body,
+              1_765_000_000_123L,
+              1_765_000_060_456L);
+      AtomicInteger statements = new AtomicInteger();
+      List<MessageRow> locked = new ArrayList<>();
+      StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
+      store.insert(pipeline, List.of(plain, full));
+      store.lockForDelivery(
+          pipeline,
+          List.of(
+              new DeliveryLock(1, UUID.randomUUID(), System.currentTimeMillis() + 60_000),
+              new DeliveryLock(2, UUID.randomUUID(), System.currentTimeMillis() + 60_000)),
+          locked::add);
+      store.delete(pipeline, new long[] {3});
+      store.unlock(pipeline, new long[] {1});
+      pipeline.flush(counting(c, statements));
+      c.commit();
+
+      assertThat(statements).hasValue(1);
+      assertThat(locked)
+          .usingRecursiveFieldByFieldElementComparatorIgnoringFields("deliveryCount")
+          .containsExactlyInAnyOrder(plain, full);
+      assertThat(locked).extracting(MessageRow::deliveryCount).containsOnly(1);
+      assertThat(lockedSeqs()).containsExactly(2L); // 1 was locked, then unlocked
+      assertThat(count("sibus_message")).isEqualTo(2); // 3 deleted
+
+      // A pipeline whose fence finds the epoch moved fails before its commit: nothing is written.
+      try (Connection b = postgres.connect()) {
+        ownership.activate(b, "b", "u");
+      }
+      StatementPipeline late = new StatementPipeline().add(ownership.fenceStep(epoch));
+      store.insert(late, List.of(row(4)));
+      assertThatThrownBy(() -> late.flush(c))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
+      c.rollback();
+      assertThat(count("sibus_message")).isEqualTo(2);
+    }
+  }
+
+  /** {@code c}, counting the statements prepared or created through it. */
+  private static Connection counting(Connection c, AtomicInteger statements) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().startsWith("prepare")
+                  || method.getName().equals("createStatement")) {
+                statements.incrementAndGet();
+              }
+              try {
+                return method.invoke(c, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  private static long count(String table) throws SQLException {
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM it_store." + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static List<Long> lockedSeqs() throws SQLException {
+    List<Long> seqs = new ArrayList<>();
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT seq FROM it_store.sibus_message WHERE receipt IS NOT NULL ORDER BY seq")) {
+      while (rs.next()) {
+        seqs.add(rs.getLong(1));
+      }
+    }
+    return seqs;
   }
 
   @Test

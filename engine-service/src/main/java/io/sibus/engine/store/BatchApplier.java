@@ -4,6 +4,7 @@ import io.sibus.datastore.DeliveryLock;
 import io.sibus.datastore.IdempotencyClaim;
 import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
+import io.sibus.datastore.StatementPipeline;
 import io.sibus.datastore.StreamStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,7 +16,9 @@ import java.util.Map;
 
 /**
  * Applies a batch of operations inside one transaction, one statement per kind of work: claims of
- * idempotency keys, inserts, delivery locks, deletes, unlocks, then any other work.
+ * idempotency keys, inserts, delivery locks, deletes, unlocks, then any other work. The statements
+ * join the transaction's pipeline (which starts with the epoch fence), so that a batch without
+ * idempotency keys, delivery streams or other work is one round trip before its commit.
  */
 final class BatchApplier {
   private final MessageStore store;
@@ -26,7 +29,7 @@ final class BatchApplier {
     this.streams = streams;
   }
 
-  void apply(Connection c, List<WriteOp<?>> ops) throws SQLException {
+  void apply(Connection c, StatementPipeline pipeline, List<WriteOp<?>> ops) throws SQLException {
     List<InsertOp> inserts = new ArrayList<>();
     List<LockOp> locks = new ArrayList<>();
     List<SeqOp> deletes = new ArrayList<>();
@@ -44,10 +47,13 @@ final class BatchApplier {
         others.add((TxOp<?>) op);
       }
     }
-    applyInserts(c, inserts);
-    applyLocks(c, locks);
-    store.delete(c, seqs(deletes));
-    store.unlock(c, seqs(unlocks));
+    applyInserts(c, pipeline, inserts);
+    Map<Long, MessageRow> locked = new HashMap<>();
+    lock(pipeline, locks, locked);
+    store.delete(pipeline, seqs(deletes));
+    store.unlock(pipeline, seqs(unlocks));
+    pipeline.flush(c);
+    handOut(locks, locked);
     for (TxOp<?> op : others) {
       applyTx(c, op);
     }
@@ -57,7 +63,8 @@ final class BatchApplier {
     op.result = op.work.run(c);
   }
 
-  private void applyInserts(Connection c, List<InsertOp> inserts) throws SQLException {
+  private void applyInserts(Connection c, StatementPipeline pipeline, List<InsertOp> inserts)
+      throws SQLException {
     if (inserts.isEmpty()) {
       return;
     }
@@ -81,6 +88,9 @@ final class BatchApplier {
         byClaim.put(claim, op);
       }
     }
+    if (!claims.isEmpty()) {
+      pipeline.flush(c); // the fence first; what the claims find decides what is inserted
+    }
     Map<IdempotencyClaim, String> earlier = store.claim(c, claims);
     Map<InsertOp, String> duplicates = new HashMap<>();
     earlier.forEach((claim, messageId) -> duplicates.put(byClaim.get(claim), messageId));
@@ -103,7 +113,10 @@ final class BatchApplier {
         op.result = new InsertOp.Result(op.row.messageId(), false);
       }
     }
-    store.insert(c, rows);
+    store.insert(pipeline, rows);
+    if (!outgoing.isEmpty()) {
+      pipeline.flush(c);
+    }
     for (List<InsertOp> stream : outgoing.values()) {
       InsertOp first = stream.get(0);
       streams.transmit(
@@ -111,20 +124,19 @@ final class BatchApplier {
     }
   }
 
-  private void applyLocks(Connection c, List<LockOp> ops) throws SQLException {
-    if (ops.isEmpty()) {
-      return;
-    }
+  /** Adds the receipt locks of all {@code ops}; the locked rows land in {@code locked}. */
+  private void lock(StatementPipeline pipeline, List<LockOp> ops, Map<Long, MessageRow> locked) {
     List<DeliveryLock> all = new ArrayList<>();
     ops.forEach(op -> all.addAll(op.locks));
-    Map<Long, MessageRow> bySeq = new HashMap<>();
-    for (MessageRow row : store.lockForDelivery(c, all)) {
-      bySeq.put(row.seq(), row);
-    }
+    store.lockForDelivery(pipeline, all, row -> locked.put(row.seq(), row));
+  }
+
+  /** Gives each lock operation the rows it locked (a message deleted meanwhile is left out). */
+  private static void handOut(List<LockOp> ops, Map<Long, MessageRow> locked) {
     for (LockOp op : ops) {
       List<MessageRow> rows = new ArrayList<>(op.locks.size());
       for (DeliveryLock lock : op.locks) {
-        MessageRow row = bySeq.get(lock.seq());
+        MessageRow row = locked.get(lock.seq());
         if (row != null) {
           rows.add(row);
         }

@@ -3,6 +3,7 @@ package io.sibus.engine.store;
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.Ownership;
 import io.sibus.datastore.SqlErrors;
+import io.sibus.datastore.StatementPipeline;
 import io.sibus.datastore.StoreException;
 import io.sibus.engine.error.ApiException;
 import io.sibus.engine.health.Faults;
@@ -231,15 +232,34 @@ public final class GroupCommit {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        ownership.fence(c, epoch);
-        applier.apply(c, batch);
+        StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
+        applier.apply(c, pipeline, batch);
         long started = System.nanoTime();
         c.commit();
         metrics.committed(batch.size(), System.nanoTime() - started);
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException e) {
+        rollbackQuietly(c);
+        proveEpoch(c);
+        throw e;
+      } catch (RuntimeException e) {
         rollbackQuietly(c);
         throw e;
       }
+    }
+  }
+
+  /**
+   * The fence travels with the writes, so a write can fail (a key the new active member wrote
+   * meanwhile, say) before the fence's result is read: a failed transaction is followed by a fence
+   * of its own, so that a member that lost the store learns it from this failure too.
+   */
+  private void proveEpoch(Connection c) {
+    try {
+      ownership.fence(c, epoch);
+    } catch (SQLException e) {
+      // The failure at hand is the one to report.
+    } finally {
+      rollbackQuietly(c);
     }
   }
 

@@ -1,0 +1,235 @@
+package io.sibus.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sibus.datastore.DeliveryLock;
+import io.sibus.datastore.EngineIdentity;
+import io.sibus.datastore.MessageRow;
+import io.sibus.datastore.MessageStore;
+import io.sibus.datastore.Ownership;
+import io.sibus.datastore.Reliability;
+import io.sibus.datastore.SchemaName;
+import io.sibus.datastore.StoreException;
+import io.sibus.datastore.StoreVerifier;
+import io.sibus.datastore.StreamStore;
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.health.Faults;
+import io.sibus.engine.health.LoopMonitor;
+import io.sibus.engine.metrics.EngineMetrics;
+import io.sibus.local.LocalPostgres;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The group-commit writer against a real PostgreSQL: its round trips and its epoch fence. */
+class GroupCommitIT {
+  static LocalPostgres postgres;
+  final SchemaName schema = new SchemaName("it_group_commit");
+  final EngineIdentity identity = new EngineIdentity("bus", "me1");
+  final Ownership ownership = new Ownership(schema, identity);
+  final MessageStore store = new MessageStore(schema);
+  final AtomicInteger statements = new AtomicInteger();
+  final AtomicInteger commits = new AtomicInteger();
+  final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
+  GroupCommit writer;
+
+  @BeforeAll
+  static void start() {
+    postgres = LocalPostgres.start(Path.of("target", "it-group-commit-pg"));
+  }
+
+  @AfterAll
+  static void stop() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void activate() throws SQLException {
+    long epoch;
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS it_group_commit CASCADE");
+      StoreVerifier.create(c, schema);
+      epoch = ownership.activate(c, "m0", "http://m0").epoch();
+    }
+    writer =
+        new GroupCommit(
+            counting(),
+            ownership,
+            store,
+            new StreamStore(schema),
+            new RecordingFailures(),
+            new LoopMonitor(),
+            new Faults(),
+            new EngineMetrics(new SimpleMeterRegistry()),
+            1,
+            100);
+    writer.start(epoch);
+  }
+
+  @AfterEach
+  void shutdown() {
+    writer.shutdown();
+  }
+
+  @Test
+  void aTransactionOfSendsDeliveriesAndAcknowledgementsIsOneStatementBeforeItsCommit()
+      throws Exception {
+    List<CompletableFuture<?>> sends = new ArrayList<>();
+    for (long seq = 1; seq <= 20; seq++) {
+      sends.add(writer.submit(new InsertOp(row(seq), null)));
+    }
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+    UUID receipt = UUID.randomUUID();
+    long until = System.currentTimeMillis() + 60_000;
+    List<DeliveryLock> locks =
+        LongStream.rangeClosed(1, 10)
+            .mapToObj(seq -> new DeliveryLock(seq, receipt, until))
+            .toList();
+    CompletableFuture<List<MessageRow>> delivered = writer.submit(new LockOp(locks));
+    CompletableFuture<Void> acknowledged = writer.submit(new SeqOp(SeqOp.Kind.DELETE, 1, 2, 3));
+    CompletableFuture<Void> released = writer.submit(new SeqOp(SeqOp.Kind.UNLOCK, 4, 5));
+    CompletableFuture.allOf(delivered, acknowledged, released).get(30, TimeUnit.SECONDS);
+
+    assertThat(delivered.get())
+        .extracting(MessageRow::seq)
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+    assertThat(delivered.get())
+        .extracting(MessageRow::body)
+        .allSatisfy(body -> assertThat(body).hasSize(1024));
+    assertThat(commits.get()).isPositive();
+    // The fence and every write of a transaction in one statement (one round trip), then the
+    // commit: a statement per kind of work would prepare three or more per transaction.
+    assertThat(statements.get()).isEqualTo(commits.get());
+    assertThat(seqs("true")).hasSize(17);
+    assertThat(seqs("receipt IS NOT NULL")).containsExactly(6L, 7L, 8L, 9L, 10L);
+    assertThat(seqs("delivery_count = 1")).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void aMemberWhoseWriteCollidesWithTheNewActiveMembersIsToldItLostTheStore() throws Exception {
+    // Another member takes the store over and stores message 500 before this one does.
+    try (Connection c = postgres.connect()) {
+      long epoch = ownership.activate(c, "m1", "http://m1").epoch();
+      c.setAutoCommit(false);
+      ownership.fence(c, epoch);
+      store.insert(c, List.of(row(500)));
+      c.commit();
+    }
+
+    // The duplicate key fails the statement before the fence's epoch is read; the writer still
+    // reports the lost epoch (a local error that stops the member), not a refused operation.
+    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(500), null));
+    assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ApiException.class)
+        .cause()
+        .hasMessageContaining("no longer the active member");
+    assertThat(storeFailures).extracting(StoreException::code).containsExactly("SIBUS0052E");
+  }
+
+  private static MessageRow row(long seq) {
+    return MessageRow.create(
+        seq,
+        "id-" + seq,
+        "orders",
+        4,
+        Reliability.ASSURED_PERSISTENT,
+        null,
+        null,
+        "{}",
+        new byte[1024],
+        System.currentTimeMillis(),
+        0);
+  }
+
+  private List<Long> seqs(String condition) throws SQLException {
+    List<Long> seqs = new ArrayList<>();
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT seq FROM it_group_commit.sibus_message WHERE "
+                    + condition
+                    + " ORDER BY seq")) {
+      while (rs.next()) {
+        seqs.add(rs.getLong(1));
+      }
+    }
+    return seqs;
+  }
+
+  /** The database, counting the statements prepared and the commits made through it. */
+  private DataSource counting() {
+    PGSimpleDataSource database = new PGSimpleDataSource();
+    database.setURL(postgres.jdbcUrl());
+    database.setUser(LocalPostgres.USER);
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) ->
+                method.getName().equals("getConnection")
+                    ? counting(database.getConnection())
+                    : invoke(database, method, args));
+  }
+
+  private Connection counting(Connection c) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().startsWith("prepare")
+                  || method.getName().equals("createStatement")) {
+                statements.incrementAndGet();
+              } else if (method.getName().equals("commit")) {
+                commits.incrementAndGet();
+              }
+              return invoke(c, method, args);
+            });
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args)
+      throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private final class RecordingFailures implements StoreFailures {
+    @Override
+    public void connectionLost(SQLException cause) {}
+
+    @Override
+    public void storeFailed(StoreException cause) {
+      storeFailures.add(cause);
+    }
+
+    @Override
+    public void recovered(String what) {}
+  }
+}
