@@ -16,22 +16,34 @@ final class LocalTarget implements AutoCloseable {
   private final LocalPostgres postgres;
   private final MemberProcess member;
   private final MemberProcess receiver;
+  private final DelayRelay relay;
 
-  private LocalTarget(LocalPostgres postgres, MemberProcess member, MemberProcess receiver) {
+  private LocalTarget(
+      LocalPostgres postgres, MemberProcess member, MemberProcess receiver, DelayRelay relay) {
     this.postgres = postgres;
     this.member = member;
     this.receiver = receiver;
+    this.relay = relay;
   }
 
   /**
    * Starts PostgreSQL and one engine {@code perf} with the queue {@code perf}; with {@code
-   * crossEngine}, a second engine {@code perf2} holds the queue and the first forwards to it.
+   * crossEngine}, a second engine {@code perf2} holds the queue and the first forwards to it. With
+   * a {@code databaseDelay}, the engines reach PostgreSQL through a relay that holds their traffic
+   * that long each way.
    */
-  static LocalTarget start(Path home, Path work, boolean crossEngine, List<String> jvmOptions)
+  static LocalTarget start(
+      Path home, Path work, boolean crossEngine, List<String> jvmOptions, Duration databaseDelay)
       throws IOException, InterruptedException {
     Path jar = engineJar(home);
     Files.createDirectories(work);
     LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
+    DelayRelay relay =
+        databaseDelay.isZero() ? null : DelayRelay.start(postgres.port(), databaseDelay);
+    String jdbcUrl =
+        relay == null
+            ? postgres.jdbcUrl()
+            : "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + LocalPostgres.DATABASE;
     int port1 = freePort();
     int port2 = freePort();
     Path busFile = work.resolve("bus.yaml");
@@ -45,10 +57,12 @@ final class LocalTarget implements AutoCloseable {
             + "destinations: [{name: perf, localizedOn: "
             + (crossEngine ? "perf2" : "perf")
             + "}]\n");
-    MemberProcess member = launch(jar, work, "perf", port1, busFile, postgres, jvmOptions);
+    MemberProcess member = launch(jar, work, "perf", port1, busFile, postgres, jdbcUrl, jvmOptions);
     MemberProcess receiver =
-        crossEngine ? launch(jar, work, "perf2", port2, busFile, postgres, jvmOptions) : null;
-    LocalTarget target = new LocalTarget(postgres, member, receiver);
+        crossEngine
+            ? launch(jar, work, "perf2", port2, busFile, postgres, jdbcUrl, jvmOptions)
+            : null;
+    LocalTarget target = new LocalTarget(postgres, member, receiver, relay);
     for (MemberProcess m :
         receiver == null ? java.util.List.of(member) : java.util.List.of(member, receiver)) {
       try {
@@ -103,9 +117,12 @@ final class LocalTarget implements AutoCloseable {
       int port,
       Path busFile,
       LocalPostgres postgres,
+      String jdbcUrl,
       List<String> jvmOptions) {
     return MemberProcess.launch(
-        memberSpec(jar, work, engine, engine + "-0", busFile, postgres, jvmOptions).port(port));
+        memberSpec(jar, work, engine, engine + "-0", busFile, postgres, jvmOptions)
+            .property("quarkus.datasource.jdbc.url", jdbcUrl)
+            .port(port));
   }
 
   private static int freePort() throws IOException {
@@ -142,6 +159,13 @@ final class LocalTarget implements AutoCloseable {
     member.terminate(Duration.ofSeconds(10));
     if (receiver != null) {
       receiver.terminate(Duration.ofSeconds(10));
+    }
+    if (relay != null) {
+      try {
+        relay.close();
+      } catch (IOException ignored) {
+        // The relay's threads are daemons: they end with the benchmark.
+      }
     }
     postgres.close();
   }

@@ -92,6 +92,14 @@ public final class PerfCommand implements Callable<Integer> {
   List<String> engineJvmOptions = new ArrayList<>();
 
   @Option(
+      names = "--db-delay-us",
+      defaultValue = "0",
+      description =
+          "Local run: the engine reaches its PostgreSQL through a relay that holds the traffic this"
+              + " many microseconds each way, as if the database were a network hop away.")
+  int databaseDelayMicros;
+
+  @Option(
       names = "--failover",
       description =
           "Measure standalone members on the local PostgreSQL instead: start to ACTIVE, the write"
@@ -121,6 +129,13 @@ public final class PerfCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (databaseDelayMicros != 0
+        && (databaseDelayMicros < 0 || compare || failover || !urls.isEmpty())) {
+      System.err.println(
+          "--db-delay-us delays the local engine's database by a positive number of microseconds;"
+              + " leave out --compare (the others would not be delayed), --failover and --url");
+      return 2;
+    }
     if (failover) {
       return failover();
     }
@@ -139,10 +154,22 @@ public final class PerfCommand implements Callable<Integer> {
     Path home = Path.of(System.getProperty("sibus.home", ".")).toAbsolutePath();
     LocalTarget local = null;
     if (urls.isEmpty()) {
-      local = LocalTarget.start(home, home.resolve(".sibus/perf"), crossEngine, engineJvmOptions);
+      local =
+          LocalTarget.start(
+              home,
+              home.resolve(".sibus/perf"),
+              crossEngine,
+              engineJvmOptions,
+              Duration.ofNanos(databaseDelayMicros * 1000L));
       urls = List.of(local.url());
       receiveUrls = List.of(local.receiveUrl());
-      System.out.println("measuring a local engine at " + local.url() + " (embedded PostgreSQL)");
+      System.out.println(
+          "measuring a local engine at "
+              + local.url()
+              + " (embedded PostgreSQL"
+              + (databaseDelayMicros == 0
+                  ? ")"
+                  : ", " + databaseDelayMicros + " µs away each way through a relay)"));
     }
     try {
       if (compare) {
