@@ -32,7 +32,10 @@ final class EngineCluster implements AutoCloseable {
 
   EngineCluster(String name) {
     try {
-      work = Files.createDirectories(Path.of("target", "it", name)).toAbsolutePath();
+      // A directory of its own: members append to their logs, and a test that waits for a line
+      // must not find it in the log of an earlier build's run.
+      Path parent = Files.createDirectories(Path.of("target", "it"));
+      work = Files.createTempDirectory(parent, name + "-").toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
