@@ -149,17 +149,17 @@ public final class MessageStore {
       throws SQLException {
     List<MessageRow> rows = new ArrayList<>(locks.size());
     StatementPipeline pipeline = new StatementPipeline();
-    lockForDelivery(pipeline, locks, rows::add);
+    lockForDelivery(pipeline, locks, rows::addAll);
     pipeline.flush(c);
     return rows;
   }
 
   /**
-   * Adds the receipt locks (if any) to {@code pipeline}; each locked message, with its body, goes
+   * Adds the receipt locks (if any) to {@code pipeline}; the locked messages, with their bodies, go
    * to {@code locked} when the pipeline runs.
    */
   public void lockForDelivery(
-      StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<MessageRow> locked) {
+      StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<List<MessageRow>> locked) {
     if (locks.isEmpty()) {
       return;
     }
@@ -180,11 +180,13 @@ public final class MessageStore {
 
           @Override
           public void read(PreparedStatement ps) throws SQLException {
+            List<MessageRow> rows = new ArrayList<>(locks.size());
             try (ResultSet rs = ps.getResultSet()) {
               while (rs.next()) {
-                locked.accept(row(rs));
+                rows.add(row(rs));
               }
             }
+            locked.accept(rows);
           }
         });
   }

@@ -167,6 +167,31 @@ public final class Ownership {
     };
   }
 
+  /**
+   * The COMMIT of a fenced transaction, to send with its last statements: it commits only while the
+   * store is at {@code epoch}; otherwise the pipeline fails, nothing is committed, and {@link
+   * #fence} run afterwards tells why.
+   */
+  public StatementPipeline.Step fencedCommitStep(long epoch) {
+    return new StatementPipeline.Step() {
+      @Override
+      public String sql() {
+        return sql.fencedCommit;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+        ps.setLong(first, epoch);
+        return first + 1;
+      }
+
+      @Override
+      public void read(PreparedStatement ps) throws SQLException {
+        ps.getMoreResults(); // past the epoch check, to the COMMIT's
+      }
+    };
+  }
+
   private static StoreException lostAccess(long held, long current) {
     return new StoreException(
         ErrorClass.LOCAL,

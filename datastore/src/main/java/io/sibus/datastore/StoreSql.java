@@ -36,6 +36,7 @@ public final class StoreSql {
   final String insertOwner;
   final String activate;
   final String fence;
+  final String fencedCommit;
   final String suppress;
   final String clearSuppression;
   final String anyRows;
@@ -110,6 +111,12 @@ public final class StoreSql {
     // granted, so it sees the epoch of any takeover that committed meanwhile.
     fence =
         "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT epoch FROM " + owner + " WHERE id = 1";
+    // The commit, sent with a transaction's last statements: the first fails (division by zero)
+    // unless the store is still at the held epoch, which aborts the transaction, so the COMMIT
+    // behind it commits nothing. The fence's shared lock, held since the transaction began, keeps
+    // the epoch from moving in between.
+    fencedCommit =
+        "SELECT 1 / (SELECT count(*)::int FROM " + owner + " WHERE id = 1 AND epoch = ?); COMMIT";
     suppress =
         "UPDATE "
             + owner

@@ -150,7 +150,7 @@ class DataStoreIT {
   }
 
   @Test
-  void aTransactionsFenceAndWritesTravelAsOneStatementAndRowsComeBackAsTheyWereSent()
+  void aTransactionsFenceWritesAndCommitTravelAsOneStatementAndRowsComeBackAsSent()
       throws SQLException {
     try (Connection c = postgres.connect()) {
       StoreVerifier.create(c, schema);
@@ -187,11 +187,11 @@ class DataStoreIT {
           List.of(
               new DeliveryLock(1, UUID.randomUUID(), System.currentTimeMillis() + 60_000),
               new DeliveryLock(2, UUID.randomUUID(), System.currentTimeMillis() + 60_000)),
-          locked::add);
+          locked::addAll);
       store.delete(pipeline, new long[] {3});
       store.unlock(pipeline, new long[] {1});
+      pipeline.add(ownership.fencedCommitStep(epoch));
       pipeline.flush(counting(c, statements));
-      c.commit();
 
       assertThat(statements).hasValue(1);
       assertThat(locked)
@@ -210,6 +210,14 @@ class DataStoreIT {
       assertThatThrownBy(() -> late.flush(c))
           .isInstanceOfSatisfying(
               StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
+      c.rollback();
+      // With the commit in the same round trip, the commit's own epoch check aborts it.
+      StatementPipeline committing = new StatementPipeline().add(ownership.fenceStep(epoch));
+      store.insert(committing, List.of(row(5)));
+      committing.add(ownership.fencedCommitStep(epoch));
+      assertThatThrownBy(() -> committing.flush(c))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
       c.rollback();
       assertThat(count("sibus_message")).isEqualTo(2);
     }

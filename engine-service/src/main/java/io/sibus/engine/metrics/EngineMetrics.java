@@ -29,7 +29,9 @@ public class EngineMetrics {
             .register(registry);
     this.commitLatency =
         Timer.builder("sibus.group.commit.latency")
-            .description("Time of the COMMIT of a group-commit transaction")
+            .description(
+                "Time of the round trip that commits a group-commit transaction (its last"
+                    + " statements and the COMMIT)")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
     this.activations =

@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * Applies a batch of operations inside one transaction, one statement per kind of work: claims of
  * idempotency keys, inserts, delivery locks, deletes, unlocks, then any other work. The statements
- * join the transaction's pipeline (which starts with the epoch fence), so that a batch without
- * idempotency keys, delivery streams or other work is one round trip before its commit.
+ * join the transaction's pipeline, which starts with the epoch fence and which the caller flushes
+ * with the commit: a batch without idempotency keys, delivery streams or other work is one round
+ * trip, its commit included.
  */
 final class BatchApplier {
   private final MessageStore store;
@@ -48,12 +49,12 @@ final class BatchApplier {
       }
     }
     applyInserts(c, pipeline, inserts);
-    Map<Long, MessageRow> locked = new HashMap<>();
-    lock(pipeline, locks, locked);
+    lock(pipeline, locks);
     store.delete(pipeline, seqs(deletes));
     store.unlock(pipeline, seqs(unlocks));
-    pipeline.flush(c);
-    handOut(locks, locked);
+    if (!others.isEmpty()) {
+      pipeline.flush(c);
+    }
     for (TxOp<?> op : others) {
       applyTx(c, op);
     }
@@ -124,15 +125,17 @@ final class BatchApplier {
     }
   }
 
-  /** Adds the receipt locks of all {@code ops}; the locked rows land in {@code locked}. */
-  private void lock(StatementPipeline pipeline, List<LockOp> ops, Map<Long, MessageRow> locked) {
+  /** Adds the receipt locks of all {@code ops}; each gets its rows when the pipeline runs. */
+  private void lock(StatementPipeline pipeline, List<LockOp> ops) {
     List<DeliveryLock> all = new ArrayList<>();
     ops.forEach(op -> all.addAll(op.locks));
-    store.lockForDelivery(pipeline, all, row -> locked.put(row.seq(), row));
+    store.lockForDelivery(pipeline, all, rows -> handOut(ops, rows));
   }
 
   /** Gives each lock operation the rows it locked (a message deleted meanwhile is left out). */
-  private static void handOut(List<LockOp> ops, Map<Long, MessageRow> locked) {
+  private static void handOut(List<LockOp> ops, List<MessageRow> lockedRows) {
+    Map<Long, MessageRow> locked = new HashMap<>();
+    lockedRows.forEach(row -> locked.put(row.seq(), row));
     for (LockOp op : ops) {
       List<MessageRow> rows = new ArrayList<>(op.locks.size());
       for (DeliveryLock lock : op.locks) {

@@ -234,12 +234,16 @@ public final class GroupCommit {
       try {
         StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
         applier.apply(c, pipeline, batch);
+        // The COMMIT travels with the last statements; it commits only at the held epoch.
+        pipeline.add(ownership.fencedCommitStep(epoch));
         long started = System.nanoTime();
-        c.commit();
+        pipeline.flush(c);
         metrics.committed(batch.size(), System.nanoTime() - started);
       } catch (SQLException e) {
         rollbackQuietly(c);
-        proveEpoch(c);
+        if (!SqlErrors.isConnectionLoss(e)) {
+          proveEpoch(c);
+        }
         throw e;
       } catch (RuntimeException e) {
         rollbackQuietly(c);
@@ -249,9 +253,10 @@ public final class GroupCommit {
   }
 
   /**
-   * The fence travels with the writes, so a write can fail (a key the new active member wrote
-   * meanwhile, say) before the fence's result is read: a failed transaction is followed by a fence
-   * of its own, so that a member that lost the store learns it from this failure too.
+   * The fence travels with the writes and the commit, so a transaction of a member that lost the
+   * store fails with whatever failed first: the commit's epoch check, or a write (a key the new
+   * active member wrote meanwhile, say). A failed transaction is followed by a fence of its own, so
+   * that such a member learns that it lost the store.
    */
   private void proveEpoch(Connection c) {
     try {

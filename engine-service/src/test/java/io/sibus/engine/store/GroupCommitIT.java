@@ -50,7 +50,8 @@ class GroupCommitIT {
   final Ownership ownership = new Ownership(schema, identity);
   final MessageStore store = new MessageStore(schema);
   final AtomicInteger statements = new AtomicInteger();
-  final AtomicInteger commits = new AtomicInteger();
+  final AtomicInteger commitCalls = new AtomicInteger();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
   GroupCommit writer;
 
@@ -82,7 +83,7 @@ class GroupCommitIT {
             new RecordingFailures(),
             new LoopMonitor(),
             new Faults(),
-            new EngineMetrics(new SimpleMeterRegistry()),
+            new EngineMetrics(registry),
             1,
             100);
     writer.start(epoch);
@@ -94,7 +95,7 @@ class GroupCommitIT {
   }
 
   @Test
-  void aTransactionOfSendsDeliveriesAndAcknowledgementsIsOneStatementBeforeItsCommit()
+  void aTransactionOfSendsDeliveriesAndAcknowledgementsIsOneStatementWithItsCommit()
       throws Exception {
     List<CompletableFuture<?>> sends = new ArrayList<>();
     for (long seq = 1; seq <= 20; seq++) {
@@ -119,13 +120,30 @@ class GroupCommitIT {
     assertThat(delivered.get())
         .extracting(MessageRow::body)
         .allSatisfy(body -> assertThat(body).hasSize(1024));
-    assertThat(commits.get()).isPositive();
-    // The fence and every write of a transaction in one statement (one round trip), then the
-    // commit: a statement per kind of work would prepare three or more per transaction.
-    assertThat(statements.get()).isEqualTo(commits.get());
+    // The fence, every write and the commit of a transaction in one statement (one round trip): a
+    // statement per kind of work, then Connection.commit, made three or more round trips.
+    long transactions = registry.get("sibus.group.commit.batch.size").summary().count();
+    assertThat(transactions).isPositive();
+    assertThat(statements.get()).isEqualTo(transactions);
+    assertThat(commitCalls).hasValue(0);
     assertThat(seqs("true")).hasSize(17);
     assertThat(seqs("receipt IS NOT NULL")).containsExactly(6L, 7L, 8L, 9L, 10L);
     assertThat(seqs("delivery_count = 1")).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void aMemberThatLostTheStoreCommitsNothingThoughItsCommitTravelsWithItsWrites() throws Exception {
+    try (Connection c = postgres.connect()) {
+      ownership.activate(c, "m1", "http://m1");
+    }
+
+    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(600), null));
+    assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ApiException.class)
+        .cause()
+        .hasMessageContaining("no longer the active member");
+    assertThat(storeFailures).extracting(StoreException::code).containsExactly("SIBUS0052E");
+    assertThat(seqs("true")).isEmpty();
   }
 
   @Test
@@ -205,7 +223,7 @@ class GroupCommitIT {
                   || method.getName().equals("createStatement")) {
                 statements.incrementAndGet();
               } else if (method.getName().equals("commit")) {
-                commits.incrementAndGet();
+                commitCalls.incrementAndGet();
               }
               return invoke(c, method, args);
             });
