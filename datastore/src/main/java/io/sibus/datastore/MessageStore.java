@@ -144,19 +144,10 @@ public final class MessageStore {
     return found;
   }
 
-  /** Records receipt locks and counts the deliveries; returns the locked messages with bodies. */
-  public List<MessageRow> lockForDelivery(Connection c, List<DeliveryLock> locks)
-      throws SQLException {
-    List<MessageRow> rows = new ArrayList<>(locks.size());
-    StatementPipeline pipeline = new StatementPipeline();
-    lockForDelivery(pipeline, locks, rows::addAll);
-    pipeline.flush(c);
-    return rows;
-  }
-
   /**
-   * Adds the receipt locks (if any) to {@code pipeline}; the locked messages, with their bodies, go
-   * to {@code locked} when the pipeline runs.
+   * Adds receipt locks (if any) to {@code pipeline}: they record the receipts and count the
+   * deliveries; the locked messages, with their bodies, go to {@code locked} when the pipeline
+   * runs.
    */
   public void lockForDelivery(
       StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<List<MessageRow>> locked) {
