@@ -35,57 +35,7 @@ public final class MessageStore {
 
   /** Adds the insert of {@code rows} (if any) to {@code pipeline}. */
   public void insert(StatementPipeline pipeline, List<MessageRow> rows) {
-    if (rows.isEmpty()) {
-      return;
-    }
-    pipeline.add(
-        new Step(sql.insertMessage) {
-          @Override
-          public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-            int n = rows.size();
-            Long[] seqs = new Long[n];
-            String[] ids = new String[n];
-            String[] destinations = new String[n];
-            Short[] priorities = new Short[n];
-            Short[] reliabilities = new Short[n];
-            String[] contentTypes = new String[n];
-            String[] correlationIds = new String[n];
-            String[] properties = new String[n];
-            byte[][] bodies = new byte[n][];
-            Long[] enqueued = new Long[n];
-            Long[] expires = new Long[n];
-            Long[] checksums = new Long[n];
-            for (int i = 0; i < n; i++) {
-              MessageRow row = rows.get(i);
-              seqs[i] = row.seq();
-              ids[i] = row.messageId();
-              destinations[i] = row.destination();
-              priorities[i] = (short) row.priority();
-              reliabilities[i] = (short) row.reliability().code();
-              contentTypes[i] = row.contentType();
-              correlationIds[i] = row.correlationId();
-              properties[i] = row.propertiesJson();
-              bodies[i] = row.body();
-              enqueued[i] = row.enqueuedAtMillis();
-              expires[i] = row.expiresAtMillis() == 0 ? null : row.expiresAtMillis();
-              checksums[i] = row.checksum();
-            }
-            int p = first;
-            ps.setArray(p++, c.createArrayOf("bigint", seqs));
-            ps.setArray(p++, c.createArrayOf("text", ids));
-            ps.setArray(p++, c.createArrayOf("text", destinations));
-            ps.setArray(p++, c.createArrayOf("smallint", priorities));
-            ps.setArray(p++, c.createArrayOf("smallint", reliabilities));
-            ps.setArray(p++, c.createArrayOf("text", contentTypes));
-            ps.setArray(p++, c.createArrayOf("text", correlationIds));
-            ps.setArray(p++, c.createArrayOf("text", properties));
-            ps.setArray(p++, c.createArrayOf("bytea", bodies));
-            ps.setArray(p++, c.createArrayOf("bigint", enqueued));
-            ps.setArray(p++, c.createArrayOf("bigint", expires));
-            ps.setArray(p++, c.createArrayOf("bigint", checksums));
-            return p;
-          }
-        });
+    MessageInsert.of(sql.insertMessage, rows).forEach(pipeline::add);
   }
 
   /**
@@ -152,10 +102,11 @@ public final class MessageStore {
   public void lockForDelivery(
       StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<List<MessageRow>> locked) {
     if (locks.isEmpty()) {
+      locked.accept(List.of());
       return;
     }
     pipeline.add(
-        new Step(sql.lockForDelivery) {
+        new SqlStep(sql.lockForDelivery) {
           @Override
           public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
             ps.setArray(
@@ -178,6 +129,11 @@ public final class MessageStore {
               }
             }
             locked.accept(rows);
+          }
+
+          @Override
+          public boolean readMayFail() {
+            return true; // a stored row with an unknown reliability code (SIBUS1539E)
           }
         });
   }
@@ -286,7 +242,7 @@ public final class MessageStore {
       return;
     }
     pipeline.add(
-        new Step(statement) {
+        new SqlStep(statement) {
           @Override
           public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
             Long[] boxed = new Long[seqs.length];
@@ -300,10 +256,10 @@ public final class MessageStore {
   }
 
   /** A step of one statement whose result (a row count) is not needed. */
-  private abstract static class Step implements StatementPipeline.Step {
+  private abstract static class SqlStep implements StatementPipeline.Step {
     private final String sql;
 
-    Step(String sql) {
+    SqlStep(String sql) {
       this.sql = sql;
     }
 

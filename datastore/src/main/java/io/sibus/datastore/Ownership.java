@@ -133,8 +133,9 @@ public final class Ownership {
 
   /**
    * The epoch fence as the first step of a pipeline: the shared lock and the epoch travel with the
-   * transaction's writes, and reading the result fails the transaction (before its commit) when the
-   * epoch has moved.
+   * transaction's writes, and reading the result fails the transaction when the epoch has moved.
+   * Sent with {@link #fencedCommitStep}, a moved epoch fails the round trip before any result is
+   * read, so this read never fails after a commit.
    */
   public StatementPipeline.Step fenceStep(long epoch) {
     return new StatementPipeline.Step() {
@@ -181,13 +182,17 @@ public final class Ownership {
 
       @Override
       public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        ps.setLong(first, epoch);
-        return first + 1;
+        int[] key = identity.fenceKey();
+        ps.setInt(first, key[0]);
+        ps.setInt(first + 1, key[1]);
+        ps.setLong(first + 2, epoch);
+        return first + 3;
       }
 
       @Override
       public void read(PreparedStatement ps) throws SQLException {
-        ps.getMoreResults(); // past the epoch check, to the COMMIT's
+        ps.getMoreResults(); // past the lock and the epoch check, to the COMMIT's
+        ps.getMoreResults();
       }
     };
   }

@@ -10,10 +10,10 @@ import java.util.stream.Collectors;
 /**
  * Statements that travel to PostgreSQL together: one prepared statement of several SQL statements,
  * which the driver sends in one round trip and the server runs in order, in the caller's
- * transaction. A group-commit transaction of sends, deliveries and acknowledgements is thus the
- * epoch fence and all its writes in one round trip, then the commit: two round trips instead of one
- * per statement. Each round trip costs both the member and the database a wake-up, which on a small
- * machine is as dear as the statement itself.
+ * transaction. A group-commit transaction of sends and acknowledgements is thus the epoch fence,
+ * its writes and its commit in one round trip instead of one per statement. Each round trip costs
+ * both the member and the database a wake-up on this machine, and a network round trip where the
+ * database is on another node.
  *
  * <p>A step whose result decides what comes next (an idempotency claim, say) is followed by {@link
  * #flush}; work that runs its own statements flushes first, so that statements run in the order
@@ -34,6 +34,15 @@ public final class StatementPipeline {
      * moves past all but its last with {@link PreparedStatement#getMoreResults()}.
      */
     void read(PreparedStatement ps) throws SQLException;
+
+    /**
+     * Whether reading the result can fail (a stored row that does not decode, say): such a step is
+     * not sent with the commit, which would already have committed what the failure reports as
+     * failed.
+     */
+    default boolean readMayFail() {
+      return false;
+    }
   }
 
   private final List<Step> steps = new ArrayList<>();
@@ -66,6 +75,19 @@ public final class StatementPipeline {
         run.get(i).read(ps);
       }
     }
+  }
+
+  /**
+   * Runs the steps added since the last flush and then {@code commit}: in one round trip, unless a
+   * step's result can fail after the commit ({@link Step#readMayFail}), in which case the commit
+   * follows in a second.
+   */
+  public void commit(Connection c, Step commit) throws SQLException {
+    if (steps.stream().anyMatch(Step::readMayFail)) {
+      flush(c);
+    }
+    add(commit);
+    flush(c);
   }
 
   /** Runs one step on its own. */

@@ -111,12 +111,14 @@ public final class StoreSql {
     // granted, so it sees the epoch of any takeover that committed meanwhile.
     fence =
         "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT epoch FROM " + owner + " WHERE id = 1";
-    // The commit, sent with a transaction's last statements: the first fails (division by zero)
+    // The commit, sent with a transaction's last statements: the check fails (division by zero)
     // unless the store is still at the held epoch, which aborts the transaction, so the COMMIT
-    // behind it commits nothing. The fence's shared lock, held since the transaction began, keeps
-    // the epoch from moving in between.
+    // behind it commits nothing. The shared lock (taken again here, which is immediate for the
+    // transaction that holds it) keeps the epoch from moving between the check and the COMMIT.
     fencedCommit =
-        "SELECT 1 / (SELECT count(*)::int FROM " + owner + " WHERE id = 1 AND epoch = ?); COMMIT";
+        "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT 1 / (SELECT count(*)::int FROM "
+            + owner
+            + " WHERE id = 1 AND epoch = ?); COMMIT";
     suppress =
         "UPDATE "
             + owner

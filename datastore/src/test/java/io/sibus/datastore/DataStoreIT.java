@@ -223,6 +223,49 @@ class DataStoreIT {
     }
   }
 
+  @Test
+  void largeBodiesAreInsertedByStatementsOfTheirOwnInTheSameRoundTrip() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      long epoch = ownership.activate(c, "a", "u").epoch();
+      c.setAutoCommit(false);
+      byte[] body = new byte[5 << 20];
+      new Random(3).nextBytes(body);
+      List<MessageRow> rows =
+          List.of(1L, 2L).stream()
+              .map(
+                  seq ->
+                      MessageRow.create(
+                          seq,
+                          "big-" + seq,
+                          "orders",
+                          4,
+                          Reliability.ASSURED_PERSISTENT,
+                          null,
+                          null,
+                          "{}",
+                          body,
+                          System.currentTimeMillis(),
+                          0))
+              .toList();
+      AtomicInteger statements = new AtomicInteger();
+      StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
+      new MessageStore(schema).insert(pipeline, rows);
+      pipeline.commit(counting(c, statements), ownership.fencedCommitStep(epoch));
+
+      assertThat(statements).hasValue(1);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT body FROM it_store.sibus_message ORDER BY seq")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBytes(1)).isEqualTo(body);
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBytes(1)).isEqualTo(body);
+        assertThat(rs.next()).isFalse();
+      }
+    }
+  }
+
   /** {@code c}, counting the statements prepared or created through it. */
   private static Connection counting(Connection c, AtomicInteger statements) {
     return (Connection)

@@ -24,8 +24,9 @@ final class EngineProbe {
       Pattern.compile("^sibus_group_commit_latency_seconds_sum\\S* ([0-9.E]+)", Pattern.MULTILINE);
 
   /**
-   * Group commits so far: transactions, the operations they held, and the seconds their COMMITs
-   * took (the wait for the disk).
+   * Group commits so far: transactions, the operations they held, and the seconds their committing
+   * round trips took (the wait for the disk; since 2026-12-06 with the statements that travel with
+   * the COMMIT).
    */
   record Commits(double transactions, double operations, double commitSeconds) {}
 

@@ -232,12 +232,12 @@ public final class GroupCommit {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
+        long held = epoch;
+        StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(held));
         applier.apply(c, pipeline, batch);
         // The COMMIT travels with the last statements; it commits only at the held epoch.
-        pipeline.add(ownership.fencedCommitStep(epoch));
         long started = System.nanoTime();
-        pipeline.flush(c);
+        pipeline.commit(c, ownership.fencedCommitStep(held));
         metrics.committed(batch.size(), System.nanoTime() - started);
       } catch (SQLException e) {
         rollbackQuietly(c);
