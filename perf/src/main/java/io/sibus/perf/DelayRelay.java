@@ -3,19 +3,22 @@ package io.sibus.perf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP relay on this machine that holds everything it passes for a fixed time, each way: the
  * engine's database as if it ran a network hop away, as a Kubernetes cluster's data store does,
- * instead of over the loopback. A database session has one request in flight at a time, so each
- * direction of a connection is a thread that reads, waits out the delay and writes: the delay is
- * added once to each request and once to each answer, and the round trip grows by twice the delay.
+ * instead of over the loopback. Each direction of a connection has a reader, which stamps what it
+ * reads with the time it arrived, and a writer, which passes it on when the delay has run from that
+ * time: as on a network link, a message that arrives in several pieces is delayed once, and the
+ * round trip grows by twice the delay.
  */
 final class DelayRelay implements AutoCloseable {
   private final ServerSocket server;
@@ -43,34 +46,57 @@ final class DelayRelay implements AutoCloseable {
 
   private void accept() {
     while (!server.isClosed()) {
+      Socket client;
       try {
-        Socket client = server.accept();
+        client = server.accept();
+      } catch (IOException e) {
+        return; // closed
+      }
+      try {
         Socket database = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         client.setTcpNoDelay(true);
         database.setTcpNoDelay(true);
-        daemon(() -> pass(client, database), "perf-relay-up").start();
-        daemon(() -> pass(database, client), "perf-relay-down").start();
+        relay(client, database, "up");
+        relay(database, client, "down");
       } catch (IOException e) {
-        if (!server.isClosed()) {
-          throw new UncheckedIOException("the database relay stopped accepting", e);
-        }
+        closeQuietly(client); // the database refused: the engine sees a failed connection
       }
     }
   }
 
-  private void pass(Socket from, Socket to) {
+  /** One direction: a reader that stamps each piece, a writer that sends it when it is due. */
+  private void relay(Socket from, Socket to, String direction) {
+    BlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
+    daemon(() -> read(from, to, pieces), "perf-relay-" + direction + "-in").start();
+    daemon(() -> write(from, to, pieces), "perf-relay-" + direction + "-out").start();
+  }
+
+  private record Piece(long dueNanos, byte[] bytes) {}
+
+  private void read(Socket from, Socket to, BlockingQueue<Piece> pieces) {
     byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = from.getInputStream();
-        OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream()) {
       for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-        long due = System.nanoTime() + delayNanos;
-        for (long left = delayNanos; left > 0; left = due - System.nanoTime()) {
-          LockSupport.parkNanos(left);
-        }
-        out.write(buffer, 0, n);
+        pieces.add(new Piece(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
       }
     } catch (IOException e) {
-      // One side closed: the finally below closes the other, as a network peer would see it.
+      // This side closed.
+    }
+    pieces.add(new Piece(System.nanoTime() + delayNanos, new byte[0])); // the close, also late
+  }
+
+  private void write(Socket from, Socket to, BlockingQueue<Piece> pieces) {
+    try (OutputStream out = to.getOutputStream()) {
+      for (Piece piece = pieces.take(); piece.bytes().length > 0; piece = pieces.take()) {
+        for (long left = piece.dueNanos() - System.nanoTime();
+            left > 0;
+            left = piece.dueNanos() - System.nanoTime()) {
+          LockSupport.parkNanos(left);
+        }
+        out.write(piece.bytes());
+      }
+    } catch (IOException | InterruptedException e) {
+      // The other side closed, or the benchmark ends.
     } finally {
       closeQuietly(from);
       closeQuietly(to);

@@ -38,12 +38,17 @@ final class LocalTarget implements AutoCloseable {
     Path jar = engineJar(home);
     Files.createDirectories(work);
     LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
-    DelayRelay relay =
-        databaseDelay.isZero() ? null : DelayRelay.start(postgres.port(), databaseDelay);
+    DelayRelay relay;
+    try {
+      relay = databaseDelay.isZero() ? null : DelayRelay.start(postgres.port(), databaseDelay);
+    } catch (IOException e) {
+      postgres.close();
+      throw e;
+    }
     String jdbcUrl =
         relay == null
             ? postgres.jdbcUrl()
-            : "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + LocalPostgres.DATABASE;
+            : postgres.jdbcUrl().replace(":" + postgres.port() + "/", ":" + relay.port() + "/");
     int port1 = freePort();
     int port2 = freePort();
     Path busFile = work.resolve("bus.yaml");
