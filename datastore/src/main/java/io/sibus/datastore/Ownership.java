@@ -146,10 +146,7 @@ public final class Ownership {
 
       @Override
       public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        int[] key = identity.fenceKey();
-        ps.setInt(first, key[0]);
-        ps.setInt(first + 1, key[1]);
-        return first + 2;
+        return bindFenceKey(ps, first);
       }
 
       @Override
@@ -182,11 +179,9 @@ public final class Ownership {
 
       @Override
       public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        int[] key = identity.fenceKey();
-        ps.setInt(first, key[0]);
-        ps.setInt(first + 1, key[1]);
-        ps.setLong(first + 2, epoch);
-        return first + 3;
+        int next = bindFenceKey(ps, first);
+        ps.setLong(next, epoch);
+        return next + 1;
       }
 
       @Override
@@ -195,6 +190,14 @@ public final class Ownership {
         ps.getMoreResults();
       }
     };
+  }
+
+  /** Binds the two keys of the fence's shared lock from {@code first}; returns the next index. */
+  private int bindFenceKey(PreparedStatement ps, int first) throws SQLException {
+    int[] key = identity.fenceKey();
+    ps.setInt(first, key[0]);
+    ps.setInt(first + 1, key[1]);
+    return first + 2;
   }
 
   private static StoreException lostAccess(long held, long current) {

@@ -229,10 +229,10 @@ public final class GroupCommit {
   }
 
   private void commit(List<WriteOp<?>> batch) throws SQLException {
+    long held = epoch;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        long held = epoch;
         StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(held));
         applier.apply(c, pipeline, batch);
         // The COMMIT travels with the last statements; it commits only at the held epoch.
@@ -242,7 +242,7 @@ public final class GroupCommit {
       } catch (SQLException e) {
         rollbackQuietly(c);
         if (!SqlErrors.isConnectionLoss(e)) {
-          proveEpoch(c);
+          proveEpoch(c, held);
         }
         throw e;
       } catch (RuntimeException e) {
@@ -258,9 +258,9 @@ public final class GroupCommit {
    * active member wrote meanwhile, say). A failed transaction is followed by a fence of its own, so
    * that such a member learns that it lost the store.
    */
-  private void proveEpoch(Connection c) {
+  private void proveEpoch(Connection c, long held) {
     try {
-      ownership.fence(c, epoch);
+      ownership.fence(c, held);
     } catch (SQLException e) {
       // The failure at hand is the one to report.
     } finally {
