@@ -38,32 +38,33 @@ public final class TableUpkeep {
   }
 
   /**
-   * Whether the table keeps its empty tail when vacuumed (the option the data store's DDL sets; a
-   * store created by an older DDL lacks it).
+   * Whether the table has its {@link StoreTables#storageOptions} (which the data store's DDL sets;
+   * a store created by an older DDL lacks some).
    */
-  public boolean keepsTail(Connection c, Table table) throws SQLException {
+  public boolean hasStorageOptions(Connection c, Table table) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT coalesce('vacuum_truncate=false' = ANY (t.reloptions), false) FROM pg_class t"
+            "SELECT coalesce(t.reloptions @> ?::text[], false) FROM pg_class t"
                 + " JOIN pg_namespace n ON n.oid = t.relnamespace"
                 + " WHERE n.nspname = ? AND t.relname = ?")) {
-      s.setString(1, schema.value());
-      s.setString(2, table.name());
+      s.setArray(1, c.createArrayOf("text", StoreTables.storageOptions(table).toArray()));
+      s.setString(2, schema.value());
+      s.setString(3, table.name());
       try (ResultSet rs = s.executeQuery()) {
         return !rs.next() || rs.getBoolean(1); // no table: nothing to set
       }
     }
   }
 
-  /** Sets the option that keeps the table's tail; only the table's owner may. */
-  public void keepTail(Connection c, Table table) throws SQLException {
+  /** Sets the table's {@link StoreTables#storageOptions}; only the table's owner may. */
+  public void setStorageOptions(Connection c, Table table) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute(keepTailStatement(table));
+      s.execute(storageStatement(table));
     }
   }
 
-  public String keepTailStatement(Table table) {
-    return StoreTables.keepTailStatement(schema, table);
+  public String storageStatement(Table table) {
+    return StoreTables.storageStatement(schema, table);
   }
 
   /** SQLSTATE of the warning of a vacuum skipped because another one holds the table. */

@@ -285,6 +285,76 @@ class DataStoreIT {
             });
   }
 
+  @Test
+  void aDeliveryLockRewritesItsRowOnTheRowsOwnPage() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      long epoch = ownership.activate(c, "a", "u").epoch();
+      MessageStore store = new MessageStore(schema);
+      List<MessageRow> rows = new ArrayList<>();
+      List<DeliveryLock> locks = new ArrayList<>();
+      for (long seq = 1; seq <= 40; seq++) {
+        rows.add(
+            MessageRow.create(
+                seq,
+                "id-" + seq,
+                "orders",
+                4,
+                Reliability.ASSURED_PERSISTENT,
+                null,
+                null,
+                "{}",
+                new byte[1024],
+                System.currentTimeMillis(),
+                0));
+        locks.add(new DeliveryLock(seq, UUID.randomUUID(), System.currentTimeMillis() + 60_000));
+      }
+      c.setAutoCommit(false);
+      store.insert(c, rows);
+      c.commit();
+      Map<Long, Long> pagesBefore = pagesOfRows(c);
+
+      StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
+      store.lockForDelivery(pipeline, locks, locked -> {});
+      pipeline.add(ownership.fencedCommitStep(epoch));
+      pipeline.flush(c);
+
+      // Each lock wrote its row's new version on the same page, without new index entries: a
+      // heap-only update. On full pages (fillfactor 100) most of these rows moved to other pages.
+      assertThat(pagesOfRows(c)).isEqualTo(pagesBefore);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_stat_force_next_flush()"); // when this transaction ends
+      }
+      c.commit();
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
+                      + " WHERE relid = 'it_store.sibus_message'::regclass")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isEqualTo(40);
+        assertThat(rs.getLong(2)).isEqualTo(40);
+      }
+      c.rollback();
+    }
+  }
+
+  /** The page of every message row (the block of its ctid), by seq. */
+  private static Map<Long, Long> pagesOfRows(Connection c) throws SQLException {
+    Map<Long, Long> pages = new HashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT seq, (ctid::text::point)[0]::bigint FROM it_store.sibus_message")) {
+      while (rs.next()) {
+        pages.put(rs.getLong(1), rs.getLong(2));
+      }
+    }
+    c.commit();
+    return pages;
+  }
+
   private static long count(String table) throws SQLException {
     try (Connection c = postgres.connect();
         Statement s = c.createStatement();
@@ -500,13 +570,16 @@ class DataStoreIT {
       // vacuum takes the ACCESS EXCLUSIVE lock that giving them back needs. Both queue tables.
       for (Table queue : StoreTables.QUEUES) {
         assertThat(storageOptions(c, "it_store." + queue.name())).contains("vacuum_truncate=false");
-        assertThat(upkeep.keepsTail(c, queue)).isTrue();
+        assertThat(upkeep.hasStorageOptions(c, queue)).isTrue();
       }
-      // A store from a DDL before the option: the engine sets it.
+      assertThat(storageOptions(c, "it_store.sibus_message")).contains("fillfactor=50");
+      // A store from a DDL before the options: the engine sets them.
       execute("ALTER TABLE it_store.sibus_transmit RESET (vacuum_truncate)");
-      assertThat(upkeep.keepsTail(c, StoreTables.TRANSMIT)).isFalse();
-      upkeep.keepTail(c, StoreTables.TRANSMIT);
-      assertThat(upkeep.keepsTail(c, StoreTables.TRANSMIT)).isTrue();
+      assertThat(upkeep.hasStorageOptions(c, StoreTables.TRANSMIT)).isFalse();
+      upkeep.setStorageOptions(c, StoreTables.TRANSMIT);
+      assertThat(upkeep.hasStorageOptions(c, StoreTables.TRANSMIT)).isTrue();
+      execute("ALTER TABLE it_store.sibus_message RESET (fillfactor)");
+      assertThat(upkeep.hasStorageOptions(c, StoreTables.MESSAGE)).isFalse();
       long bytes = relationBytes(c, "it_store.sibus_message");
       assertThat(bytes).isPositive();
       execute("VACUUM it_store.sibus_message");
@@ -522,8 +595,8 @@ class DataStoreIT {
       SQLWarning refused = upkeep.vacuum(c, StoreTables.MESSAGE);
       assertThat(refused == null ? "no warning" : refused.getMessage()).contains("sibus_message");
       assertThat(refused.getSQLState()).isNotEqualTo(TableUpkeep.LOCK_NOT_AVAILABLE);
-      // Nor may it set the table option (the engine then says so, SIBUS1542W).
-      assertThatThrownBy(() -> upkeep.keepTail(c, StoreTables.MESSAGE))
+      // Nor may it set the table options (the engine then says so, SIBUS1542W).
+      assertThatThrownBy(() -> upkeep.setStorageOptions(c, StoreTables.MESSAGE))
           .isInstanceOfSatisfying(
               SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
     } finally {

@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * versions, checked every second on a thread of its own (a vacuum never holds up a send).
  * Autovacuum comes at most once a minute, far too rarely for tables whose every row dies within
  * seconds; see {@link TableUpkeep}. On every start it also gives the queue tables of a data store
- * created by an older DDL the option that keeps autovacuum from truncating them.
+ * created by an older DDL the storage options they lack ({@link StoreTables#storageOptions}).
  */
 public final class Vacuuming {
   private static final Logger LOG = Logger.getLogger(Vacuuming.class);
@@ -49,7 +49,7 @@ public final class Vacuuming {
               t.setDaemon(true);
               return t;
             });
-    executor.execute(this::keepTails);
+    executor.execute(this::setMissingStorageOptions);
     if (threshold > 0) {
       executor.scheduleWithFixedDelay(
           this::check, CHECK_EVERY_MILLIS, CHECK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -63,13 +63,13 @@ public final class Vacuuming {
     }
   }
 
-  /** On this thread, not the activation's: the option waits for any vacuum of the table. */
-  private void keepTails() {
+  /** On this thread, not the activation's: the options wait for any vacuum of the table. */
+  private void setMissingStorageOptions() {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
       for (Table table : StoreTables.QUEUES) {
-        if (!upkeep.keepsTail(c, table)) {
-          keepTail(c, table);
+        if (!upkeep.hasStorageOptions(c, table)) {
+          setStorageOptions(c, table);
         }
       }
     } catch (SQLException e) {
@@ -77,18 +77,18 @@ public final class Vacuuming {
     }
   }
 
-  private void keepTail(Connection c, Table table) {
+  private void setStorageOptions(Connection c, Table table) {
+    String options = String.join(", ", StoreTables.storageOptions(table));
     try {
-      upkeep.keepTail(c, table);
-      LOG.infof(
-          "Table %s now keeps its empty pages when vacuumed (vacuum_truncate = false)",
-          table.name());
+      upkeep.setStorageOptions(c, table);
+      LOG.infof("Table %s now has the storage options %s", table.name(), options);
     } catch (SQLException e) {
       LOG.warnf(
-          "SIBUS1542W The engine cannot set vacuum_truncate = false on its table %s (%s):"
-              + " autovacuum may truncate it under a lock that holds up every send and receive."
-              + " Run '%s' as the table's owner.",
-          table.name(), e.getMessage(), upkeep.keepTailStatement(table));
+          "SIBUS1542W The engine cannot set the storage options %s of its table %s (%s):"
+              + " autovacuum may truncate it under a lock that holds up every send and receive,"
+              + " and delivery locks may rewrite whole rows on other pages. Run '%s' as the"
+              + " table's owner.",
+          options, table.name(), e.getMessage(), upkeep.storageStatement(table));
     }
   }
 

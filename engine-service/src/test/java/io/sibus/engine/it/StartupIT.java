@@ -54,13 +54,14 @@ class StartupIT {
   }
 
   @Test
-  void queueTablesOfAStoreFromAnOlderDdlGetTheOptionThatKeepsTheirTail() throws Exception {
+  void queueTablesOfAStoreFromAnOlderDdlGetTheirStorageOptions() throws Exception {
     SchemaName schema = new SchemaName("sibus_me1");
     try (Connection c = CLUSTER.get().postgres().connect();
         Statement s = c.createStatement()) {
       s.execute(StoreTables.script(StoreTables.createStatements(schema)));
       for (Table queue : StoreTables.QUEUES) {
-        s.execute("ALTER TABLE " + schema.qualify(queue.name()) + " RESET (vacuum_truncate)");
+        s.execute(
+            "ALTER TABLE " + schema.qualify(queue.name()) + " RESET (vacuum_truncate, fillfactor)");
       }
     }
     MemberProcess m0 = CLUSTER.get().launch("me1", "m0");
@@ -71,8 +72,8 @@ class StartupIT {
         .until(
             () -> {
               try (Connection c = CLUSTER.get().postgres().connect()) {
-                return upkeep.keepsTail(c, StoreTables.MESSAGE)
-                    && upkeep.keepsTail(c, StoreTables.TRANSMIT);
+                return upkeep.hasStorageOptions(c, StoreTables.MESSAGE)
+                    && upkeep.hasStorageOptions(c, StoreTables.TRANSMIT);
               }
             });
   }
