@@ -100,7 +100,10 @@ final class Comparison {
               + " committer connections inserting batches of the waiting producers' rows;"
               + " consumers delete ≤ "
               + DatabaseLimit.Batching.GROUP_COMMIT.takePerCommit
-              + " rows per commit); in both, a consumer that took less than"
+              + " rows per commit); in both, the queue is vacuumed as the engine vacuums its"
+              + " own (once it holds "
+              + QueueUpkeep.DEAD_ROWS
+              + " dead rows, checked every second), and a consumer that took less than"
               + " its batch waits "
               + MessagingSystem.CONSUMER_LINGER_MILLIS
               + " ms before the next take");

@@ -10,7 +10,8 @@ import java.sql.SQLException;
 /**
  * The database limit: the benchmark's load done straight on PostgreSQL, without a message bus. A
  * send inserts a row (and returns after its commit), a receive deletes the oldest rows no other
- * consumer holds and returns their bodies. What a bus on this database can reach at best.
+ * consumer holds and returns their bodies; the queue is vacuumed as an engine vacuums its own
+ * ({@link QueueUpkeep}). What a bus on this database can reach at best.
  */
 final class DatabaseLimit implements MessagingSystem, AutoCloseable {
   /** How sends and receives are grouped into transactions. */
@@ -36,18 +37,29 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
   private final String jdbcUrl;
   private final Batching batching;
   private final GroupCommitter committer;
+  private final QueueUpkeep upkeep;
 
-  private DatabaseLimit(String jdbcUrl, Batching batching, GroupCommitter committer) {
+  private DatabaseLimit(
+      String jdbcUrl, Batching batching, GroupCommitter committer, QueueUpkeep upkeep) {
     this.jdbcUrl = jdbcUrl;
     this.batching = batching;
     this.committer = committer;
+    this.upkeep = upkeep;
   }
 
   /** Opens the limit on the queue table of the database at {@code jdbcUrl}. */
   static DatabaseLimit open(String jdbcUrl, Batching batching) throws SQLException {
-    GroupCommitter committer =
-        batching == Batching.GROUP_COMMIT ? new GroupCommitter(jdbcUrl, LocalPostgres.USER) : null;
-    return new DatabaseLimit(jdbcUrl, batching, committer);
+    QueueUpkeep upkeep = QueueUpkeep.start(jdbcUrl);
+    try {
+      GroupCommitter committer =
+          batching == Batching.GROUP_COMMIT
+              ? new GroupCommitter(jdbcUrl, LocalPostgres.USER)
+              : null;
+      return new DatabaseLimit(jdbcUrl, batching, committer, upkeep);
+    } catch (SQLException e) {
+      upkeep.close();
+      throw e;
+    }
   }
 
   String label() {
@@ -78,8 +90,7 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
   @Override
   public Receiver receiver() throws SQLException {
     Connection c = connect();
-    PreparedStatement take = c.prepareStatement(BenchmarkSql.TAKE);
-    take.setInt(1, batching.takePerCommit);
+    PreparedStatement take = c.prepareStatement(BenchmarkSql.take(batching.takePerCommit));
     return new Receiver() {
       @Override
       public void receive(Deliveries deliveries) throws Exception {
@@ -121,5 +132,6 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
     if (committer != null) {
       committer.close();
     }
+    upkeep.close();
   }
 }
