@@ -147,7 +147,9 @@ public final class StoreTables {
   private StoreTables() {}
 
   /**
-   * The storage options a queue table needs, as {@code pg_class.reloptions} lists them.
+   * The storage options a queue table needs, as {@code pg_class.reloptions} lists them. The engine
+   * sets them at every start where they are missing or spelled otherwise (a value a database
+   * administrator changed is set back).
    *
    * <ul>
    *   <li>{@code vacuum_truncate=false}: autovacuum gives the empty tail of a table back to the

@@ -56,10 +56,23 @@ public final class TableUpkeep {
     }
   }
 
-  /** Sets the table's {@link StoreTables#storageOptions}; only the table's owner may. */
+  /**
+   * Sets the table's {@link StoreTables#storageOptions}; only the table's owner may. Gives up with
+   * {@link #LOCK_NOT_AVAILABLE} after 5 s behind another holder of the table (a manual vacuum, an
+   * index build): sends and receives never wait for the option, but the engine's own vacuums would.
+   */
   public void setStorageOptions(Connection c, Table table) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL lock_timeout = '5s'");
       s.execute(storageStatement(table));
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
     }
   }
 

@@ -332,11 +332,33 @@ class DataStoreIT {
               s.executeQuery(
                   "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
                       + " WHERE relid = 'it_store.sibus_message'::regclass")) {
-        rs.next();
+        assertThat(rs.next()).isTrue();
         assertThat(rs.getLong(1)).isEqualTo(40);
         assertThat(rs.getLong(2)).isEqualTo(40);
       }
       c.rollback();
+    }
+  }
+
+  @Test
+  void storageOptionsGiveUpBehindAnotherHolderOfTheTable() throws SQLException {
+    TableUpkeep upkeep = new TableUpkeep(schema);
+    try (Connection c = postgres.connect();
+        Connection holder = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      execute("ALTER TABLE it_store.sibus_message RESET (fillfactor)");
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("LOCK TABLE it_store.sibus_message IN SHARE UPDATE EXCLUSIVE MODE"); // a VACUUM's
+      }
+      assertThatThrownBy(() -> upkeep.setStorageOptions(c, StoreTables.MESSAGE))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> assertThat(e.getSQLState()).isEqualTo(TableUpkeep.LOCK_NOT_AVAILABLE));
+      assertThat(c.getAutoCommit()).isTrue();
+      holder.rollback();
+      upkeep.setStorageOptions(c, StoreTables.MESSAGE);
+      assertThat(upkeep.hasStorageOptions(c, StoreTables.MESSAGE)).isTrue();
     }
   }
 

@@ -83,12 +83,24 @@ public final class Vacuuming {
       upkeep.setStorageOptions(c, table);
       LOG.infof("Table %s now has the storage options %s", table.name(), options);
     } catch (SQLException e) {
+      if (TableUpkeep.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        LOG.infof(
+            "Table %s is held by other work; the engine sets its storage options %s at its next"
+                + " start",
+            table.name(), options);
+        return;
+      }
       LOG.warnf(
           "SIBUS1542W The engine cannot set the storage options %s of its table %s (%s):"
-              + " autovacuum may truncate it under a lock that holds up every send and receive,"
-              + " and delivery locks may rewrite whole rows on other pages. Run '%s' as the"
-              + " table's owner.",
-          options, table.name(), e.getMessage(), upkeep.storageStatement(table));
+              + " autovacuum may truncate it under a lock that holds up every send and"
+              + " receive%s. Run '%s' as the table's owner.",
+          options,
+          table.name(),
+          e.getMessage(),
+          table.equals(StoreTables.MESSAGE)
+              ? ", and delivery locks may rewrite whole rows on other pages"
+              : "",
+          upkeep.storageStatement(table));
     }
   }
 
