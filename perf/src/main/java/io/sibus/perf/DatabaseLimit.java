@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * The database limit: the benchmark's load done straight on PostgreSQL, without a message bus. A
@@ -56,8 +57,12 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
               ? new GroupCommitter(jdbcUrl, LocalPostgres.USER)
               : null;
       return new DatabaseLimit(jdbcUrl, batching, committer, upkeep);
-    } catch (SQLException e) {
-      upkeep.close();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        upkeep.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
@@ -90,7 +95,11 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
   @Override
   public Receiver receiver() throws SQLException {
     Connection c = connect();
-    PreparedStatement take = c.prepareStatement(BenchmarkSql.take(batching.takePerCommit));
+    try (Statement s = c.createStatement()) {
+      s.execute(BenchmarkSql.INDEX_PLANS);
+    }
+    PreparedStatement take = c.prepareStatement(BenchmarkSql.TAKE);
+    take.setInt(1, batching.takePerCommit);
     return new Receiver() {
       @Override
       public void receive(Deliveries deliveries) throws Exception {
@@ -129,9 +138,12 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (committer != null) {
-      committer.close();
+    try {
+      if (committer != null) {
+        committer.close();
+      }
+    } finally {
+      upkeep.close();
     }
-    upkeep.close();
   }
 }
