@@ -295,19 +295,7 @@ class DataStoreIT {
       List<MessageRow> rows = new ArrayList<>();
       List<DeliveryLock> locks = new ArrayList<>();
       for (long seq = 1; seq <= 40; seq++) {
-        rows.add(
-            MessageRow.create(
-                seq,
-                "id-" + seq,
-                "orders",
-                4,
-                Reliability.ASSURED_PERSISTENT,
-                null,
-                null,
-                "{}",
-                new byte[1024],
-                System.currentTimeMillis(),
-                0));
+        rows.add(row(seq, new byte[1024]));
         locks.add(new DeliveryLock(seq, UUID.randomUUID(), System.currentTimeMillis() + 60_000));
       }
       c.setAutoCommit(false);
@@ -520,6 +508,10 @@ class DataStoreIT {
   }
 
   private static MessageRow row(long seq) {
+    return row(seq, new byte[] {1});
+  }
+
+  private static MessageRow row(long seq, byte[] body) {
     return MessageRow.create(
         seq,
         "id-" + seq,
@@ -529,7 +521,7 @@ class DataStoreIT {
         null,
         null,
         "{}",
-        new byte[] {1},
+        body,
         System.currentTimeMillis(),
         0);
   }

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Without it the limit is not the best this database can do: autovacuum comes once a minute, so
  * each take of the consumers scanned ever more deleted rows at the head of the queue. On the
  * development machine, 16 producers and 4 consumers then sent about 10,000 messages/s but received
- * 2,100–2,700/s; vacuumed, they sent and received about 18,700/s each.
+ * 2,100–2,700/s; vacuumed (and with the take of {@link BenchmarkSql#TAKE}), they sent and received
+ * 19,400–20,600/s each.
  */
 final class QueueUpkeep implements AutoCloseable {
   /** The default of the engine's {@code sibus.engine.vacuum-threshold}. */
