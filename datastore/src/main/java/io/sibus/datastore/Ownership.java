@@ -19,11 +19,15 @@ public final class Ownership {
   private final StoreSql sql;
   private final SchemaName schema;
   private final EngineIdentity identity;
+  // Bound twice in every group commit; deriving it hashes the identity (MD5) each time.
+  private final int[] fenceKey;
 
   public Ownership(SchemaName schema, EngineIdentity identity) {
     this.schema = schema;
     this.sql = new StoreSql(schema);
     this.identity = identity;
+    this.fenceKey =
+        identity == null ? null : identity.fenceKey(); // null: a reader of the owner row
   }
 
   /** The owner row, if there is one; a read without locks, for standbys and status. */
@@ -58,9 +62,8 @@ public final class Ownership {
       throws SQLException {
     UUID incarnation = UUID.randomUUID();
     try (PreparedStatement ps = connection.prepareStatement(StoreSql.FENCE_EXCLUSIVE)) {
-      int[] key = identity.fenceKey();
-      ps.setInt(1, key[0]);
-      ps.setInt(2, key[1]);
+      ps.setInt(1, fenceKey[0]);
+      ps.setInt(2, fenceKey[1]);
       ps.executeQuery().close(); // waits for the old holder's fenced transactions to end
     }
     Optional<OwnerRecord> owner;
@@ -194,9 +197,8 @@ public final class Ownership {
 
   /** Binds the two keys of the fence's shared lock from {@code first}; returns the next index. */
   private int bindFenceKey(PreparedStatement ps, int first) throws SQLException {
-    int[] key = identity.fenceKey();
-    ps.setInt(first, key[0]);
-    ps.setInt(first + 1, key[1]);
+    ps.setInt(first, fenceKey[0]);
+    ps.setInt(first + 1, fenceKey[1]);
     return first + 2;
   }
 

@@ -11,7 +11,6 @@ import io.sibus.engine.store.LockOp;
 import io.sibus.engine.store.SeqOp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +126,7 @@ final class Delivering {
             new Delivery(
                 row.messageId(),
                 receipt,
-                Base64.getEncoder().encodeToString(row.body()),
+                row.body(),
                 row.contentType(),
                 row.reliability().name(),
                 row.priority(),
@@ -142,7 +141,7 @@ final class Delivering {
             new Delivery(
                 m.messageId(),
                 receipt,
-                Base64.getEncoder().encodeToString(m.body()),
+                m.body(),
                 m.contentType(),
                 m.reliability().name(),
                 m.priority(),

@@ -2,11 +2,15 @@ package io.sibus.engine.messaging;
 
 import java.util.Map;
 
-/** A message handed to a receiver, as the receive API returns it (body in base64). */
+/**
+ * A message handed to a receiver, as the receive API returns it. The body is written in base64
+ * (with padding, no line breaks) by the JSON writer itself, straight into the reply, without a
+ * string of its own in between.
+ */
 public record Delivery(
     String messageId,
     String receipt,
-    String body,
+    byte[] body,
     String contentType,
     String reliability,
     int priority,

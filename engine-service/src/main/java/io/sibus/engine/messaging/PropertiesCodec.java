@@ -15,7 +15,13 @@ public final class PropertiesCodec {
 
   private PropertiesCodec() {}
 
+  // Most messages have no properties: their JSON is written and read without the mapper.
+  private static final String NONE = "{}";
+
   public static String encode(Map<String, String> properties) {
+    if (properties.isEmpty()) {
+      return NONE;
+    }
     try {
       return JSON.writeValueAsString(new TreeMap<>(properties));
     } catch (JsonProcessingException e) {
@@ -25,7 +31,9 @@ public final class PropertiesCodec {
 
   public static Map<String, String> decode(String json) {
     try {
-      return json == null || json.isEmpty() ? new TreeMap<>() : JSON.readValue(json, MAP);
+      return json == null || json.isEmpty() || json.equals(NONE)
+          ? new TreeMap<>()
+          : JSON.readValue(json, MAP);
     } catch (JsonProcessingException e) {
       throw new StoreException(
           ErrorClass.GLOBAL,
