@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -26,10 +27,18 @@ import org.jboss.logging.Logger;
  * queued (up to the batch limit), proves the epoch, applies it and commits once; with several
  * threads, one batch fills while another waits for its commit to reach the disk. Every transaction
  * starts with the epoch fence, so a member that lost the data store can never commit.
+ *
+ * <p>A committed batch is completed (its index updates and its callers' replies) on one completer
+ * thread, in commit order, while the writer goes on to the next batch: a writer is what every
+ * waiting operation waits for, so it does nothing that can be done elsewhere. Writers after the
+ * first take work only under light load ({@link HelperGate}).
  */
 public final class GroupCommit {
   private static final Logger LOG = Logger.getLogger(GroupCommit.class);
   private static final int RECOVERABLE_ATTEMPTS = 5;
+
+  /** How long a helper writer waits before it looks at the {@link HelperGate} again. */
+  private static final long HELPER_PAUSE_MS = 50;
 
   private final DataSource dataSource;
   private final Ownership ownership;
@@ -42,10 +51,13 @@ public final class GroupCommit {
   private final int maxBatch;
   private final LinkedBlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final ThreadPoolExecutor completer = completerThread();
+  private volatile LoopMonitor.Loop completerLoop;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean accepting;
   private volatile boolean running;
   private volatile long epoch;
+  private final HelperGate helperGate = new HelperGate();
 
   public GroupCommit(
       DataSource dataSource,
@@ -77,8 +89,10 @@ public final class GroupCommit {
       return;
     }
     running = true;
+    completerLoop = monitor.register("sibus-completer");
     for (int i = 0; i < threads; i++) {
-      Thread worker = new Thread(this::run, "sibus-writer-" + i);
+      boolean helper = i > 0;
+      Thread worker = new Thread(() -> run(helper), "sibus-writer-" + i);
       worker.setDaemon(true);
       workers.add(worker);
       worker.start();
@@ -102,7 +116,10 @@ public final class GroupCommit {
     return accepting;
   }
 
-  /** Stops accepting and waits until queued and in-flight work is committed (or the timeout). */
+  /**
+   * Stops accepting and waits until queued and in-flight work is committed and its callers told (or
+   * the timeout).
+   */
   public boolean drain(Duration timeout) {
     accepting = false;
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -130,16 +147,25 @@ public final class GroupCommit {
     workers.forEach(Thread::interrupt);
     workers.clear();
     reject(StoreErrors.unavailable());
+    if (completerLoop != null) {
+      monitor.unregister(completerLoop);
+      completerLoop = null;
+    }
   }
 
   public int queued() {
     return queue.size() + inFlight.get();
   }
 
-  private void run() {
+  private void run(boolean helper) {
     LoopMonitor.Loop loop = monitor.register(Thread.currentThread().getName());
     try {
       while (running) {
+        if (helper && !helperGate.helpersWanted()) {
+          loop.busy(false);
+          sleep(HELPER_PAUSE_MS);
+          continue;
+        }
         WriteOp<?> first;
         try {
           first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -153,13 +179,19 @@ public final class GroupCommit {
         List<WriteOp<?>> batch = new ArrayList<>();
         batch.add(first);
         queue.drainTo(batch, maxBatch - 1);
+        if (!helper) {
+          helperGate.firstWriterTook(batch.size());
+        }
         inFlight.addAndGet(batch.size());
         loop.busy(true);
+        boolean handedOver = false;
         try {
           faults.maybeSpin();
-          execute(batch);
+          handedOver = execute(batch);
         } finally {
-          inFlight.addAndGet(-batch.size());
+          if (!handedOver) {
+            inFlight.addAndGet(-batch.size());
+          }
           loop.busy(!queue.isEmpty());
         }
       }
@@ -168,21 +200,25 @@ public final class GroupCommit {
     }
   }
 
-  private void execute(List<WriteOp<?>> batch) {
+  /**
+   * Commits {@code batch}, or fails its operations. Returns whether it went to the completer, which
+   * then counts its operations out of those in flight.
+   */
+  private boolean execute(List<WriteOp<?>> batch) {
     for (int attempt = 1; ; attempt++) {
       try {
         commit(batch);
-        batch.forEach(WriteOp::committed);
-        return;
+        completer.execute(() -> completeCommitted(batch));
+        return true;
       } catch (StoreException e) {
         failAll(batch, StoreErrors.of(e));
         failures.storeFailed(e);
-        return;
+        return false;
       } catch (SQLException e) {
         if (SqlErrors.isConnectionLoss(e)) {
           failAll(batch, StoreErrors.unavailable());
           failures.connectionLost(e);
-          return;
+          return false;
         }
         ErrorClass errorClass = SqlErrors.classify(e);
         if (errorClass == ErrorClass.RECOVERABLE && attempt < RECOVERABLE_ATTEMPTS) {
@@ -201,10 +237,10 @@ public final class GroupCommit {
                   e);
           failAll(batch, StoreErrors.of(altered));
           failures.storeFailed(altered);
-          return;
+          return false;
         }
         isolate(batch, e);
-        return;
+        return false;
       }
     }
   }
@@ -213,7 +249,10 @@ public final class GroupCommit {
   private void isolate(List<WriteOp<?>> batch, SQLException e) {
     if (batch.size() > 1) {
       for (WriteOp<?> op : batch) {
-        execute(List.of(op));
+        inFlight.incrementAndGet(); // counted out by the completer, or here
+        if (!execute(List.of(op))) {
+          inFlight.decrementAndGet();
+        }
       }
       return;
     }
@@ -226,6 +265,42 @@ public final class GroupCommit {
                 "SIBUS0210E",
                 "The data store refused the operation: " + e.getMessage(),
                 "Retry; if it fails again, report it with the member's log."));
+  }
+
+  private void completeCommitted(List<WriteOp<?>> batch) {
+    LoopMonitor.Loop loop = completerLoop;
+    if (loop != null) {
+      loop.busy(true);
+    }
+    try {
+      batch.forEach(WriteOp::committed);
+    } finally {
+      inFlight.addAndGet(-batch.size());
+      if (loop != null) {
+        loop.busy(!completer.getQueue().isEmpty());
+      }
+    }
+  }
+
+  /**
+   * One thread, started when there is work and ended after a second without: it is never shut down,
+   * so a batch committed while the writer stops is still completed.
+   */
+  private static ThreadPoolExecutor completerThread() {
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            1,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "sibus-completer");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 
   private void commit(List<WriteOp<?>> batch) throws SQLException {

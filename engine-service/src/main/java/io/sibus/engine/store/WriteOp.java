@@ -21,7 +21,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     return future;
   }
 
-  /** Runs in the writer thread after the commit and before the future completes. */
+  /** Runs on the completer thread after the commit and before the future completes. */
   public WriteOp<T> afterCommit(Runnable action) {
     this.afterCommit = action;
     return this;

@@ -29,10 +29,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
@@ -56,6 +59,7 @@ class GroupCommitIT {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
   GroupCommit writer;
+  long epoch;
 
   @BeforeAll
   static void start() {
@@ -69,14 +73,18 @@ class GroupCommitIT {
 
   @BeforeEach
   void activate() throws SQLException {
-    long epoch;
     try (Connection c = postgres.connect();
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS it_group_commit CASCADE");
       StoreVerifier.create(c, schema);
       epoch = ownership.activate(c, "m0", "http://m0").epoch();
     }
-    writer =
+    writer = writer(1);
+  }
+
+  /** A writer with {@code threads} threads, started at the held epoch. */
+  private GroupCommit writer(int threads) {
+    GroupCommit started =
         new GroupCommit(
             counting(),
             ownership,
@@ -86,9 +94,10 @@ class GroupCommitIT {
             new LoopMonitor(),
             new Faults(),
             new EngineMetrics(registry),
-            1,
+            threads,
             100);
-    writer.start(epoch);
+    started.start(epoch);
+    return started;
   }
 
   @AfterEach
@@ -138,6 +147,85 @@ class GroupCommitIT {
     assertThat(seqs("true")).hasSize(17);
     assertThat(seqs("receipt IS NOT NULL")).containsExactly(6L, 7L, 8L, 9L, 10L);
     assertThat(seqs("delivery_count = 1")).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void theWriterCommitsTheNextBatchWhileTheCallersOfTheLastAreStillBeingTold() throws Exception {
+    CountDownLatch told = new CountDownLatch(1);
+    InsertOp slow = new InsertOp(row(1), null);
+    slow.afterCommit(() -> awaitQuietly(told));
+    CompletableFuture<InsertOp.Result> first = writer.submit(slow);
+    await().atMost(Duration.ofSeconds(30)).until(() -> seqs("true").contains(1L));
+
+    // The one writer thread is not held by the first send's callback: the second commits.
+    CompletableFuture<InsertOp.Result> second = writer.submit(new InsertOp(row(2), null));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seqs("true").contains(2L));
+    assertThat(first).isNotDone();
+    assertThat(second).isNotDone(); // callers are told in commit order
+
+    told.countDown();
+    assertThat(second.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-2");
+    assertThat(first.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-1");
+    assertThat(writer.drain(Duration.ofSeconds(10))).isTrue();
+  }
+
+  @Test
+  void underLightLoadASecondWriterCommitsBesideATransactionInFlight() throws Exception {
+    GroupCommit two = writer(2);
+    try {
+      CountDownLatch open = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<String> held =
+          two.submit(
+              new TxOp<>(
+                  c -> {
+                    open.countDown();
+                    awaitQuietly(release);
+                    return "held";
+                  }));
+      assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+
+      CompletableFuture<InsertOp.Result> send = two.submit(new InsertOp(row(7), null));
+      assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-7");
+      assertThat(held).isNotDone();
+      release.countDown();
+      assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+    } finally {
+      two.shutdown();
+    }
+  }
+
+  @Test
+  void underHeavyLoadOnlyTheFirstWriterCommits() throws Exception {
+    GroupCommit two = writer(2);
+    try {
+      List<CompletableFuture<?>> burst = new ArrayList<>();
+      for (long seq = 1; seq <= 2_000; seq++) {
+        burst.add(two.submit(new InsertOp(row(seq), null)));
+      }
+      CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      // A helper that was waiting for work when the burst ended waits out its poll (200 ms) before
+      // it looks at the gate again.
+      Thread.sleep(500);
+
+      Set<String> writers = new HashSet<>();
+      for (int i = 0; i < 5; i++) {
+        writers.add(
+            two.submit(new TxOp<>(c -> Thread.currentThread().getName()))
+                .get(30, TimeUnit.SECONDS));
+      }
+      assertThat(writers).containsExactly("sibus-writer-0");
+    } finally {
+      two.shutdown();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private long transactions() {
