@@ -97,12 +97,13 @@ public final class MessageStore {
   /**
    * Adds receipt locks (if any) to {@code pipeline}: they record the receipts and count the
    * deliveries; the locked messages, with their bodies, go to {@code locked} when the pipeline
-   * runs.
+   * runs. Reading them does not fail, so the locks can travel with the commit: a row with an
+   * unknown reliability code is reported in {@link LockedRows#corrupted} instead.
    */
   public void lockForDelivery(
-      StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<List<MessageRow>> locked) {
+      StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<LockedRows> locked) {
     if (locks.isEmpty()) {
-      locked.accept(List.of());
+      locked.accept(new LockedRows(List.of(), null));
       return;
     }
     pipeline.add(
@@ -123,17 +124,17 @@ public final class MessageStore {
           @Override
           public void read(PreparedStatement ps) throws SQLException {
             List<MessageRow> rows = new ArrayList<>(locks.size());
+            StoreException corrupted = null;
             try (ResultSet rs = ps.getResultSet()) {
               while (rs.next()) {
-                rows.add(row(rs));
+                try {
+                  rows.add(row(rs));
+                } catch (StoreException e) {
+                  corrupted = corrupted == null ? e : corrupted;
+                }
               }
             }
-            locked.accept(rows);
-          }
-
-          @Override
-          public boolean readMayFail() {
-            return true; // a stored row with an unknown reliability code (SIBUS1539E)
+            locked.accept(new LockedRows(rows, corrupted));
           }
         });
   }

@@ -31,18 +31,11 @@ public final class StatementPipeline {
 
     /**
      * Reads this step's result, which is the statement's current one; a step of several statements
-     * moves past all but its last with {@link PreparedStatement#getMoreResults()}.
+     * moves past all but its last with {@link PreparedStatement#getMoreResults()}. A step sent with
+     * the commit reads after the commit: what it finds wrong (a stored row that does not decode,
+     * say) it reports to its caller rather than by failing the read.
      */
     void read(PreparedStatement ps) throws SQLException;
-
-    /**
-     * Whether reading the result can fail (a stored row that does not decode, say): such a step is
-     * not sent with the commit, which would already have committed what the failure reports as
-     * failed.
-     */
-    default boolean readMayFail() {
-      return false;
-    }
   }
 
   private final List<Step> steps = new ArrayList<>();
@@ -77,15 +70,8 @@ public final class StatementPipeline {
     }
   }
 
-  /**
-   * Runs the steps added since the last flush and then {@code commit}: in one round trip, unless a
-   * step's result can fail after the commit ({@link Step#readMayFail}), in which case the commit
-   * follows in a second.
-   */
+  /** Runs the steps added since the last flush and then {@code commit}, in one round trip. */
   public void commit(Connection c, Step commit) throws SQLException {
-    if (steps.stream().anyMatch(Step::readMayFail)) {
-      flush(c);
-    }
     add(commit);
     flush(c);
   }

@@ -187,7 +187,7 @@ class DataStoreIT {
           List.of(
               new DeliveryLock(1, UUID.randomUUID(), System.currentTimeMillis() + 60_000),
               new DeliveryLock(2, UUID.randomUUID(), System.currentTimeMillis() + 60_000)),
-          locked::addAll);
+          rows -> locked.addAll(rows.rows()));
       store.delete(pipeline, new long[] {3});
       store.unlock(pipeline, new long[] {1});
       pipeline.add(ownership.fencedCommitStep(epoch));

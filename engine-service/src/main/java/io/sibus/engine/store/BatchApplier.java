@@ -2,6 +2,7 @@ package io.sibus.engine.store;
 
 import io.sibus.datastore.DeliveryLock;
 import io.sibus.datastore.IdempotencyClaim;
+import io.sibus.datastore.LockedRows;
 import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
 import io.sibus.datastore.StatementPipeline;
@@ -132,10 +133,17 @@ final class BatchApplier {
     store.lockForDelivery(pipeline, all, rows -> handOut(ops, rows));
   }
 
-  /** Gives each lock operation the rows it locked (a message deleted meanwhile is left out). */
-  private static void handOut(List<LockOp> ops, List<MessageRow> lockedRows) {
+  /**
+   * Gives each lock operation the rows it locked (a message deleted meanwhile is left out), or,
+   * when a locked row is corrupted, the failure that its delivery meets after the commit.
+   */
+  private static void handOut(List<LockOp> ops, LockedRows lockedRows) {
+    if (lockedRows.corrupted() != null) {
+      ops.forEach(op -> op.failAfterCommit(lockedRows.corrupted()));
+      return;
+    }
     Map<Long, MessageRow> locked = new HashMap<>();
-    lockedRows.forEach(row -> locked.put(row.seq(), row));
+    lockedRows.rows().forEach(row -> locked.put(row.seq(), row));
     for (LockOp op : ops) {
       List<MessageRow> rows = new ArrayList<>(op.locks.size());
       for (DeliveryLock lock : op.locks) {

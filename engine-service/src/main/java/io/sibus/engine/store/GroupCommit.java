@@ -208,6 +208,7 @@ public final class GroupCommit {
     for (int attempt = 1; ; attempt++) {
       try {
         commit(batch);
+        reportFailuresAfterCommit(batch);
         completer.execute(() -> completeCommitted(batch));
         return true;
       } catch (StoreException e) {
@@ -265,6 +266,16 @@ public final class GroupCommit {
                 "SIBUS0210E",
                 "The data store refused the operation: " + e.getMessage(),
                 "Retry; if it fails again, report it with the member's log."));
+  }
+
+  /** A corrupted row read back with the commit is a failure of the store (a global error). */
+  private void reportFailuresAfterCommit(List<WriteOp<?>> batch) {
+    for (WriteOp<?> op : batch) {
+      if (op.failedAfterCommit() != null) {
+        failures.storeFailed(op.failedAfterCommit());
+        return;
+      }
+    }
   }
 
   private void completeCommitted(List<WriteOp<?>> batch) {

@@ -1,5 +1,6 @@
 package io.sibus.engine.store;
 
+import io.sibus.datastore.StoreException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private final CompletableFuture<T> future = new CompletableFuture<>();
   private volatile Runnable afterCommit;
+  private StoreException failedAfterCommit;
   T result;
 
   /** The result computed in the transaction (valid in {@code afterCommit}). */
@@ -27,7 +29,23 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     return this;
   }
 
+  /**
+   * The commit will go through, but this operation failed in what it read back with it (a corrupted
+   * row): its caller is told so after the commit, and the writer reports the failure.
+   */
+  void failAfterCommit(StoreException cause) {
+    failedAfterCommit = cause;
+  }
+
+  StoreException failedAfterCommit() {
+    return failedAfterCommit;
+  }
+
   void committed() {
+    if (failedAfterCommit != null) {
+      future.completeExceptionally(StoreErrors.of(failedAfterCommit));
+      return;
+    }
     try {
       if (afterCommit != null) {
         afterCommit.run();
@@ -45,5 +63,6 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   /** Clears what a rolled-back attempt computed, before the batch is tried again. */
   void reset() {
     result = null;
+    failedAfterCommit = null;
   }
 }

@@ -117,8 +117,7 @@ class GroupCommitIT {
     assertThat(transactions()).isPositive();
     assertThat(statements.get()).isEqualTo(transactions());
 
-    // A delivery reads the rows it locked, which could fail after a commit in the same round trip:
-    // its commit follows in a second one.
+    // A delivery's locks, and the rows they read back, travel with the commit too.
     UUID receipt = UUID.randomUUID();
     long until = System.currentTimeMillis() + 60_000;
     List<DeliveryLock> locks =
@@ -128,7 +127,7 @@ class GroupCommitIT {
     long before = transactions();
     List<MessageRow> delivered = writer.submit(new LockOp(locks)).get(30, TimeUnit.SECONDS);
     assertThat(transactions()).isEqualTo(before + 1);
-    assertThat(statements.get()).isEqualTo(before + 2);
+    assertThat(statements.get()).isEqualTo(before + 1);
 
     before = transactions();
     int statementsBefore = statements.get();
@@ -147,6 +146,40 @@ class GroupCommitIT {
     assertThat(seqs("true")).hasSize(17);
     assertThat(seqs("receipt IS NOT NULL")).containsExactly(6L, 7L, 8L, 9L, 10L);
     assertThat(seqs("delivery_count = 1")).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void aCorruptedRowReadBackByADeliveryFailsItAfterTheCommitAndIsAGlobalError() throws Exception {
+    writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
+    writer.submit(new InsertOp(row(2), null)).get(30, TimeUnit.SECONDS);
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement()) {
+      s.execute("UPDATE it_group_commit.sibus_message SET reliability = 99 WHERE seq = 2");
+    }
+
+    UUID receipt = UUID.randomUUID();
+    long until = System.currentTimeMillis() + 60_000;
+    int statementsBefore = statements.get();
+    CompletableFuture<List<MessageRow>> delivery =
+        writer.submit(
+            new LockOp(
+                List.of(new DeliveryLock(1, receipt, until), new DeliveryLock(2, receipt, until))));
+    assertThatThrownBy(() -> delivery.get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ApiException.class)
+        .hasMessageContaining("unknown reliability code 99")
+        .extracting(e -> ((ApiException) e).code())
+        .isEqualTo("SIBUS0050E");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(storeFailures)
+                    .extracting(StoreException::code)
+                    .containsExactly("SIBUS1539E"));
+    // One round trip: the locks committed with what they read, as when a row fails its checksum.
+    assertThat(statements.get()).isEqualTo(statementsBefore + 1);
+    assertThat(seqs("receipt IS NOT NULL")).containsExactly(1L, 2L);
   }
 
   @Test
