@@ -169,33 +169,9 @@ public final class Ownership {
   }
 
   /**
-   * The fence's shared lock alone, as the first step of a pipeline that ends with {@link
-   * #fencedCommitStep}, whose check then proves the epoch: the group commit's fence is two
-   * statements instead of four. (The epoch read by {@link #fenceStep} is only read after the round
-   * trip, when the pipeline's writes have run anyway; it tells no more than the commit's check.)
-   */
-  public StatementPipeline.Step fenceLockStep() {
-    return new StatementPipeline.Step() {
-      @Override
-      public String sql() {
-        return StoreSql.FENCE_LOCK;
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        return bindFenceKey(ps, first);
-      }
-
-      @Override
-      public void read(PreparedStatement ps) throws SQLException {}
-    };
-  }
-
-  /**
-   * The COMMIT of a fenced transaction, to send with its last statements, in a transaction that
-   * took the fence's lock first ({@link #fenceStep} or {@link #fenceLockStep}): it commits only
-   * while the store is at {@code epoch}; otherwise the pipeline fails, nothing is committed, and
-   * {@link #fence} run afterwards tells why.
+   * The COMMIT of a fenced transaction, to send with its last statements: it commits only while the
+   * store is at {@code epoch}; otherwise the pipeline fails, nothing is committed, and {@link
+   * #fence} run afterwards tells why.
    */
   public StatementPipeline.Step fencedCommitStep(long epoch) {
     return new StatementPipeline.Step() {
@@ -206,13 +182,15 @@ public final class Ownership {
 
       @Override
       public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        ps.setLong(first, epoch);
-        return first + 1;
+        int next = bindFenceKey(ps, first);
+        ps.setLong(next, epoch);
+        return next + 1;
       }
 
       @Override
       public void read(PreparedStatement ps) throws SQLException {
-        ps.getMoreResults(); // past the epoch check, to the COMMIT's
+        ps.getMoreResults(); // past the lock and the epoch check, to the COMMIT's
+        ps.getMoreResults();
       }
     };
   }

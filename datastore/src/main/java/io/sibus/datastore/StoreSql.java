@@ -25,9 +25,6 @@ public final class StoreSql {
   /** Taken by a takeover: waits until every fenced write transaction of the old holder ends. */
   public static final String FENCE_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, ?)";
 
-  /** The fence's shared lock: fenced transactions hold it to their end. */
-  static final String FENCE_LOCK = "SELECT pg_advisory_xact_lock_shared(?, ?)";
-
   public static final String SESSION_KEEPALIVES =
       "SELECT set_config('tcp_keepalives_idle', '5', false),"
           + " set_config('tcp_keepalives_interval', '2', false),"
@@ -112,14 +109,16 @@ public final class StoreSql {
             + " active_url = ? WHERE id = 1 RETURNING epoch";
     // Two statements in one round trip: the second takes its snapshot after the shared lock is
     // granted, so it sees the epoch of any takeover that committed meanwhile.
-    fence = FENCE_LOCK + "; SELECT epoch FROM " + owner + " WHERE id = 1";
+    fence =
+        "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT epoch FROM " + owner + " WHERE id = 1";
     // The commit, sent with a transaction's last statements: the check fails (division by zero)
     // unless the store is still at the held epoch, which aborts the transaction, so the COMMIT
-    // behind it commits nothing. The fence's shared lock, taken at the start of the transaction
-    // and held to its end, keeps a takeover from moving the epoch between the check and the
-    // COMMIT; the check takes its snapshot after that lock was granted.
+    // behind it commits nothing. The shared lock (taken again here, which is immediate for the
+    // transaction that holds it) keeps the epoch from moving between the check and the COMMIT.
     fencedCommit =
-        "SELECT 1 / (SELECT count(*)::int FROM " + owner + " WHERE id = 1 AND epoch = ?); COMMIT";
+        "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT 1 / (SELECT count(*)::int FROM "
+            + owner
+            + " WHERE id = 1 AND epoch = ?); COMMIT";
     suppress =
         "UPDATE "
             + owner

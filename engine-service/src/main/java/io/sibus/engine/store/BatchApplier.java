@@ -91,7 +91,7 @@ final class BatchApplier {
       }
     }
     if (!claims.isEmpty()) {
-      pipeline.flush(c); // the fence's lock first; what the claims find decides what is inserted
+      pipeline.flush(c); // the fence first; what the claims find decides what is inserted
     }
     Map<IdempotencyClaim, String> earlier = store.claim(c, claims);
     Map<InsertOp, String> duplicates = new HashMap<>();

@@ -26,8 +26,7 @@ import org.jboss.logging.Logger;
  * Group commit: concurrent operations share one transaction. Each writer thread takes whatever is
  * queued (up to the batch limit), proves the epoch, applies it and commits once; with several
  * threads, one batch fills while another waits for its commit to reach the disk. Every transaction
- * takes the epoch fence's lock first and checks the epoch with its commit, so a member that lost
- * the data store can never commit.
+ * starts with the epoch fence, so a member that lost the data store can never commit.
  *
  * <p>A committed batch is completed (its index updates and its callers' replies) on one completer
  * thread, in commit order, while the writer goes on to the next batch: a writer is what every
@@ -320,7 +319,7 @@ public final class GroupCommit {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceLockStep());
+        StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(held));
         applier.apply(c, pipeline, batch);
         // The COMMIT travels with the last statements; it commits only at the held epoch.
         long started = System.nanoTime();
