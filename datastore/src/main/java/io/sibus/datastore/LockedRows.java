@@ -1,10 +1,11 @@
 package io.sibus.datastore;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * What a delivery lock read back: the rows it locked, and the first row among them found corrupted
- * (null when none was). A corrupted row does not fail the read, which travels with the commit: the
- * caller fails the delivery after the commit, as it does for a row that fails its checksum.
+ * What a delivery lock read back: the rows it locked, and the rows among them found corrupted, by
+ * sequence number. A corrupted row does not fail the read, which travels with the commit: the
+ * delivery that locked it fails after the commit, as one whose row fails its checksum does.
  */
-public record LockedRows(List<MessageRow> rows, StoreException corrupted) {}
+public record LockedRows(List<MessageRow> rows, Map<Long, StoreException> corrupted) {}

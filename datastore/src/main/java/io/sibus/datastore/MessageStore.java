@@ -103,7 +103,7 @@ public final class MessageStore {
   public void lockForDelivery(
       StatementPipeline pipeline, List<DeliveryLock> locks, Consumer<LockedRows> locked) {
     if (locks.isEmpty()) {
-      locked.accept(new LockedRows(List.of(), null));
+      locked.accept(new LockedRows(List.of(), Map.of()));
       return;
     }
     pipeline.add(
@@ -124,13 +124,13 @@ public final class MessageStore {
           @Override
           public void read(PreparedStatement ps) throws SQLException {
             List<MessageRow> rows = new ArrayList<>(locks.size());
-            StoreException corrupted = null;
+            Map<Long, StoreException> corrupted = new HashMap<>();
             try (ResultSet rs = ps.getResultSet()) {
               while (rs.next()) {
                 try {
                   rows.add(row(rs));
                 } catch (StoreException e) {
-                  corrupted = corrupted == null ? e : corrupted;
+                  corrupted.put(rs.getLong(1), e);
                 }
               }
             }

@@ -84,7 +84,10 @@ public interface SibusConfig {
     @WithDefault("30s")
     Duration livenessStallTimeout();
 
-    /** Group-commit writer threads (each commits one batch at a time). */
+    /**
+     * Group-commit writer threads (each commits one batch at a time). Those after the first take
+     * work only under light load, or while the first is slow on a batch.
+     */
     @WithDefault("2")
     int writerThreads();
 

@@ -12,11 +12,10 @@ import java.util.TreeMap;
 public final class PropertiesCodec {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<TreeMap<String, String>> MAP = new TypeReference<>() {};
-
-  private PropertiesCodec() {}
-
   // Most messages have no properties: their JSON is written and read without the mapper.
   private static final String NONE = "{}";
+
+  private PropertiesCodec() {}
 
   public static String encode(Map<String, String> properties) {
     if (properties.isEmpty()) {

@@ -6,6 +6,7 @@ import io.sibus.datastore.LockedRows;
 import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
 import io.sibus.datastore.StatementPipeline;
+import io.sibus.datastore.StoreException;
 import io.sibus.datastore.StreamStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -134,21 +135,20 @@ final class BatchApplier {
   }
 
   /**
-   * Gives each lock operation the rows it locked (a message deleted meanwhile is left out), or,
-   * when a locked row is corrupted, the failure that its delivery meets after the commit.
+   * Gives each lock operation the rows it locked (a message deleted meanwhile is left out); one
+   * that locked a corrupted row gets, instead, the failure its delivery meets after the commit.
    */
   private static void handOut(List<LockOp> ops, LockedRows lockedRows) {
-    if (lockedRows.corrupted() != null) {
-      ops.forEach(op -> op.failAfterCommit(lockedRows.corrupted()));
-      return;
-    }
     Map<Long, MessageRow> locked = new HashMap<>();
     lockedRows.rows().forEach(row -> locked.put(row.seq(), row));
     for (LockOp op : ops) {
       List<MessageRow> rows = new ArrayList<>(op.locks.size());
       for (DeliveryLock lock : op.locks) {
         MessageRow row = locked.get(lock.seq());
-        if (row != null) {
+        StoreException corrupted = lockedRows.corrupted().get(lock.seq());
+        if (corrupted != null) {
+          op.failAfterCommit(corrupted);
+        } else if (row != null) {
           rows.add(row);
         }
       }

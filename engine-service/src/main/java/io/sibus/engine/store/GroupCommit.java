@@ -29,16 +29,17 @@ import org.jboss.logging.Logger;
  * starts with the epoch fence, so a member that lost the data store can never commit.
  *
  * <p>A committed batch is completed (its index updates and its callers' replies) on one completer
- * thread, in commit order, while the writer goes on to the next batch: a writer is what every
- * waiting operation waits for, so it does nothing that can be done elsewhere. Writers after the
- * first take work only under light load ({@link HelperGate}).
+ * thread, in the order the writers hand batches over (commit order, with one writer at work), while
+ * the writer goes on to the next batch: a writer is what every waiting operation waits for, so it
+ * does nothing that can be done elsewhere. Writers after the first take work only under light load,
+ * or while the first is slow on a batch ({@link HelperGate}).
  */
 public final class GroupCommit {
   private static final Logger LOG = Logger.getLogger(GroupCommit.class);
   private static final int RECOVERABLE_ATTEMPTS = 5;
 
   /** How long a helper writer waits before it looks at the {@link HelperGate} again. */
-  private static final long HELPER_PAUSE_MS = 50;
+  private static final long HELPER_PAUSE_MS = 5;
 
   private final DataSource dataSource;
   private final Ownership ownership;
@@ -161,9 +162,13 @@ public final class GroupCommit {
     LoopMonitor.Loop loop = monitor.register(Thread.currentThread().getName());
     try {
       while (running) {
-        if (helper && !helperGate.helpersWanted()) {
+        if (helper && !helperGate.helpersWanted(System.nanoTime())) {
           loop.busy(false);
-          sleep(HELPER_PAUSE_MS);
+          try {
+            Thread.sleep(HELPER_PAUSE_MS);
+          } catch (InterruptedException e) {
+            break;
+          }
           continue;
         }
         WriteOp<?> first;
@@ -180,7 +185,7 @@ public final class GroupCommit {
         batch.add(first);
         queue.drainTo(batch, maxBatch - 1);
         if (!helper) {
-          helperGate.firstWriterTook(batch.size());
+          helperGate.firstWriterTook(batch.size(), System.nanoTime());
         }
         inFlight.addAndGet(batch.size());
         loop.busy(true);
@@ -191,6 +196,9 @@ public final class GroupCommit {
         } finally {
           if (!handedOver) {
             inFlight.addAndGet(-batch.size());
+          }
+          if (!helper) {
+            helperGate.firstWriterDone();
           }
           loop.busy(!queue.isEmpty());
         }
@@ -208,8 +216,8 @@ public final class GroupCommit {
     for (int attempt = 1; ; attempt++) {
       try {
         commit(batch);
-        reportFailuresAfterCommit(batch);
         completer.execute(() -> completeCommitted(batch));
+        reportFailuresAfterCommit(batch);
         return true;
       } catch (StoreException e) {
         failAll(batch, StoreErrors.of(e));
@@ -242,12 +250,17 @@ public final class GroupCommit {
         }
         isolate(batch, e);
         return false;
+      } catch (RuntimeException e) {
+        // An operation's own work failed (a defect): run each alone, so that one cannot sink all
+        // and the writer thread lives on.
+        isolate(batch, e);
+        return false;
       }
     }
   }
 
   /** A batch failed for a reason of its own: run each operation alone so one cannot sink all. */
-  private void isolate(List<WriteOp<?>> batch, SQLException e) {
+  private void isolate(List<WriteOp<?>> batch, Exception e) {
     if (batch.size() > 1) {
       for (WriteOp<?> op : batch) {
         inFlight.incrementAndGet(); // counted out by the completer, or here

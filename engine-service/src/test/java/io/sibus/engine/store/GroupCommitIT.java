@@ -157,14 +157,30 @@ class GroupCommitIT {
       s.execute("UPDATE it_group_commit.sibus_message SET reliability = 99 WHERE seq = 2");
     }
 
-    UUID receipt = UUID.randomUUID();
-    long until = System.currentTimeMillis() + 60_000;
-    int statementsBefore = statements.get();
-    CompletableFuture<List<MessageRow>> delivery =
+    // Two receives in one transaction: the writer is held by a piece of work while both queue.
+    CountDownLatch open = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> held =
         writer.submit(
-            new LockOp(
-                List.of(new DeliveryLock(1, receipt, until), new DeliveryLock(2, receipt, until))));
-    assertThatThrownBy(() -> delivery.get(30, TimeUnit.SECONDS))
+            new TxOp<>(
+                c -> {
+                  open.countDown();
+                  awaitQuietly(release);
+                  return "held";
+                }));
+    assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+    long until = System.currentTimeMillis() + 60_000;
+    CompletableFuture<List<MessageRow>> healthy =
+        writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
+    CompletableFuture<List<MessageRow>> damaged =
+        writer.submit(new LockOp(List.of(new DeliveryLock(2, UUID.randomUUID(), until))));
+    int statementsBefore = statements.get();
+    long transactionsBefore = transactions();
+    release.countDown();
+    held.get(30, TimeUnit.SECONDS);
+
+    assertThat(healthy.get(30, TimeUnit.SECONDS)).extracting(MessageRow::seq).containsExactly(1L);
+    assertThatThrownBy(() -> damaged.get(30, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("unknown reliability code 99")
@@ -177,9 +193,37 @@ class GroupCommitIT {
                 assertThat(storeFailures)
                     .extracting(StoreException::code)
                     .containsExactly("SIBUS1539E"));
-    // One round trip: the locks committed with what they read, as when a row fails its checksum.
-    assertThat(statements.get()).isEqualTo(statementsBefore + 1);
+    // The held transaction's commit, then one transaction of both receives in one round trip: the
+    // locks committed with what they read, as when a row fails its checksum.
+    assertThat(transactions()).isEqualTo(transactionsBefore + 2);
+    assertThat(statements.get()).isEqualTo(statementsBefore + 2);
     assertThat(seqs("receipt IS NOT NULL")).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aHelperTakesOverWhileTheFirstWriterIsSlowOnABatch() throws Exception {
+    GroupCommit two = writer(2);
+    try {
+      closeTheHelperGate(two);
+      CountDownLatch open = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<String> slow =
+          two.submit(
+              new TxOp<>(
+                  c -> {
+                    open.countDown();
+                    awaitQuietly(release);
+                    return Thread.currentThread().getName();
+                  }));
+      assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+
+      CompletableFuture<InsertOp.Result> send = two.submit(new InsertOp(row(9_001), null));
+      assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-9001");
+      release.countDown();
+      assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo("sibus-writer-0");
+    } finally {
+      two.shutdown();
+    }
   }
 
   @Test
@@ -232,15 +276,7 @@ class GroupCommitIT {
   void underHeavyLoadOnlyTheFirstWriterCommits() throws Exception {
     GroupCommit two = writer(2);
     try {
-      List<CompletableFuture<?>> burst = new ArrayList<>();
-      for (long seq = 1; seq <= 2_000; seq++) {
-        burst.add(two.submit(new InsertOp(row(seq), null)));
-      }
-      CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-      // A helper that was waiting for work when the burst ended waits out its poll (200 ms) before
-      // it looks at the gate again.
-      Thread.sleep(500);
-
+      closeTheHelperGate(two);
       Set<String> writers = new HashSet<>();
       for (int i = 0; i < 5; i++) {
         writers.add(
@@ -251,6 +287,18 @@ class GroupCommitIT {
     } finally {
       two.shutdown();
     }
+  }
+
+  /** A burst in batches of 100: the first writer's batches are large, so the helper stays out. */
+  private void closeTheHelperGate(GroupCommit two) throws Exception {
+    List<CompletableFuture<?>> burst = new ArrayList<>();
+    for (long seq = 1; seq <= 2_000; seq++) {
+      burst.add(two.submit(new InsertOp(row(seq), null)));
+    }
+    CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    // A helper that was waiting for work when the burst ended waits out its poll (200 ms) before
+    // it looks at the gate again.
+    Thread.sleep(500);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
