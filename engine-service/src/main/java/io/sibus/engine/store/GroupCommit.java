@@ -173,7 +173,8 @@ public final class GroupCommit {
         }
         WriteOp<?> first;
         try {
-          first = queue.poll(200, TimeUnit.MILLISECONDS);
+          // A helper waits briefly, so that it is not still waiting for work once the gate shuts.
+          first = queue.poll(helper ? HELPER_PAUSE_MS : 200, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           break;
         }

@@ -31,9 +31,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,7 @@ class GroupCommitIT {
   final Ownership ownership = new Ownership(schema, identity);
   final MessageStore store = new MessageStore(schema);
   final AtomicInteger statements = new AtomicInteger();
+  final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
   final AtomicInteger commitCalls = new AtomicInteger();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
@@ -101,8 +104,11 @@ class GroupCommitIT {
   }
 
   @AfterEach
-  void shutdown() {
+  void shutdown() throws SQLException {
     writer.shutdown();
+    for (Connection c = idle.poll(); c != null; c = idle.poll()) {
+      c.close();
+    }
   }
 
   @Test
@@ -158,17 +164,7 @@ class GroupCommitIT {
     }
 
     // Two receives in one transaction: the writer is held by a piece of work while both queue.
-    CountDownLatch open = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<String> held =
-        writer.submit(
-            new TxOp<>(
-                c -> {
-                  open.countDown();
-                  awaitQuietly(release);
-                  return "held";
-                }));
-    assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+    HeldTransaction held = hold(writer);
     long until = System.currentTimeMillis() + 60_000;
     CompletableFuture<List<MessageRow>> healthy =
         writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
@@ -176,8 +172,8 @@ class GroupCommitIT {
         writer.submit(new LockOp(List.of(new DeliveryLock(2, UUID.randomUUID(), until))));
     int statementsBefore = statements.get();
     long transactionsBefore = transactions();
-    release.countDown();
-    held.get(30, TimeUnit.SECONDS);
+    held.release();
+    held.done().get(30, TimeUnit.SECONDS);
 
     assertThat(healthy.get(30, TimeUnit.SECONDS)).extracting(MessageRow::seq).containsExactly(1L);
     assertThatThrownBy(() -> damaged.get(30, TimeUnit.SECONDS))
@@ -205,22 +201,12 @@ class GroupCommitIT {
     GroupCommit two = writer(2);
     try {
       closeTheHelperGate(two);
-      CountDownLatch open = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<String> slow =
-          two.submit(
-              new TxOp<>(
-                  c -> {
-                    open.countDown();
-                    awaitQuietly(release);
-                    return Thread.currentThread().getName();
-                  }));
-      assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+      HeldTransaction slow = hold(two);
 
       CompletableFuture<InsertOp.Result> send = two.submit(new InsertOp(row(9_001), null));
       assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-9001");
-      release.countDown();
-      assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo("sibus-writer-0");
+      slow.release();
+      assertThat(slow.done().get(30, TimeUnit.SECONDS)).isEqualTo("sibus-writer-0");
     } finally {
       two.shutdown();
     }
@@ -250,23 +236,13 @@ class GroupCommitIT {
   void underLightLoadASecondWriterCommitsBesideATransactionInFlight() throws Exception {
     GroupCommit two = writer(2);
     try {
-      CountDownLatch open = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<String> held =
-          two.submit(
-              new TxOp<>(
-                  c -> {
-                    open.countDown();
-                    awaitQuietly(release);
-                    return "held";
-                  }));
-      assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+      HeldTransaction held = hold(two);
 
       CompletableFuture<InsertOp.Result> send = two.submit(new InsertOp(row(7), null));
       assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-7");
-      assertThat(held).isNotDone();
-      release.countDown();
-      assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+      assertThat(held.done()).isNotDone();
+      held.release();
+      assertThat(held.done().get(30, TimeUnit.SECONDS)).startsWith("sibus-writer-");
     } finally {
       two.shutdown();
     }
@@ -287,6 +263,29 @@ class GroupCommitIT {
     } finally {
       two.shutdown();
     }
+  }
+
+  /** A transaction in flight on one of {@code writer}'s threads, until it is released. */
+  private record HeldTransaction(CompletableFuture<String> done, CountDownLatch latch) {
+    void release() {
+      latch.countDown();
+    }
+  }
+
+  /** Holds a writer thread in a transaction; completes with the thread's name once released. */
+  private static HeldTransaction hold(GroupCommit writer) throws InterruptedException {
+    CountDownLatch open = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> done =
+        writer.submit(
+            new TxOp<>(
+                c -> {
+                  open.countDown();
+                  awaitQuietly(release);
+                  return Thread.currentThread().getName();
+                }));
+    assertThat(open.await(30, TimeUnit.SECONDS)).isTrue();
+    return new HeldTransaction(done, release);
   }
 
   /** A burst in batches of 100: the first writer's batches are large, so the helper stays out. */
@@ -394,7 +393,11 @@ class GroupCommitIT {
     return seqs;
   }
 
-  /** The database, counting the statements prepared and the commits made through it. */
+  /**
+   * The database, counting the statements prepared and the commits made through it. Its connections
+   * are kept open between transactions, as the engine's pool keeps them: opening one takes
+   * milliseconds, which the helper gate would count as a slow batch of the first writer.
+   */
   private DataSource counting() {
     PGSimpleDataSource database = new PGSimpleDataSource();
     database.setURL(postgres.jdbcUrl());
@@ -405,8 +408,13 @@ class GroupCommitIT {
             new Class<?>[] {DataSource.class},
             (proxy, method, args) ->
                 method.getName().equals("getConnection")
-                    ? counting(database.getConnection())
+                    ? counting(idleOrNew(database))
                     : invoke(database, method, args));
+  }
+
+  private Connection idleOrNew(PGSimpleDataSource database) throws SQLException {
+    Connection kept = idle.poll();
+    return kept != null && !kept.isClosed() ? kept : database.getConnection();
   }
 
   private Connection counting(Connection c) {
@@ -420,6 +428,10 @@ class GroupCommitIT {
                 statements.incrementAndGet();
               } else if (method.getName().equals("commit")) {
                 commitCalls.incrementAndGet();
+              } else if (method.getName().equals("close")) {
+                c.setAutoCommit(true);
+                idle.add(c);
+                return null;
               }
               return invoke(c, method, args);
             });
