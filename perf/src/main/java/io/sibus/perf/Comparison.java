@@ -92,7 +92,9 @@ final class Comparison {
       setup.add(
           "PostgreSQL "
               + BenchmarkSql.serverVersion(c)
-              + " (embedded, fsync and synchronous_commit on), database `"
+              + " (embedded, fsync and synchronous_commit on; "
+              + WalReserve.describe()
+              + "), database `"
               + LIMIT_DATABASE
               + "`, one table `queue (id bigserial, body bytea)`: commit per message (insert;"
               + " delete … for update skip locked limit 1), and group commit ("

@@ -40,7 +40,11 @@ final class LocalTarget implements AutoCloseable {
     LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"));
     DelayRelay relay;
     try {
+      WalReserve.prepare(postgres);
       relay = databaseDelay.isZero() ? null : DelayRelay.start(postgres.port(), databaseDelay);
+    } catch (java.sql.SQLException e) {
+      postgres.close();
+      throw new IOException("could not prepare the benchmark's PostgreSQL: " + e.getMessage(), e);
     } catch (IOException e) {
       postgres.close();
       throw e;

@@ -166,7 +166,8 @@ public final class PerfCommand implements Callable<Integer> {
       System.out.println(
           "measuring a local engine at "
               + local.url()
-              + " (embedded PostgreSQL"
+              + " (embedded PostgreSQL: "
+              + WalReserve.describe()
               + (databaseDelayMicros == 0
                   ? ")"
                   : ", " + databaseDelayMicros + " µs away each way through a relay)"));
