@@ -14,18 +14,18 @@ import java.sql.Statement;
  * there, against 106-137 µs in a file whose blocks exist. The systems measured would otherwise pay
  * for the cluster's youth rather than for their own commits.
  *
- * <p>The checkpoint distance is that of a server tuned for its writes: a queue at 8,000 messages/s
- * writes about 12 MB of WAL a second, far past the 1 GB per 10 minutes beyond which PostgreSQL's
- * own tuning advice raises {@code max_wal_size}. With 4 GB (and {@code min_wal_size} 1 GB, which
- * keeps the reserve), checkpoints come from {@code checkpoint_timeout}, and a run of a few minutes
- * is not split by one that its own WAL set off.
+ * <p>{@code min_wal_size} (1 GB) keeps the reserve, and each checkpoint then recycles the files it
+ * frees for the log to go on into: every system measured, in whatever order, writes into files that
+ * exist. The checkpoints themselves come as PostgreSQL's defaults set them off, as they did before
+ * ({@code max_wal_size} is raised only while the reserve is written, so that the switches do not
+ * set off checkpoints that recycle half of it on the way).
  */
 final class WalReserve {
   /** Files written and kept for recycling: 64 of 16 MB, {@code min_wal_size}. */
   static final int SEGMENTS = 64;
 
   private static final String MIN_WAL_SIZE = SEGMENTS * 16 + "MB";
-  private static final String MAX_WAL_SIZE = 4 * SEGMENTS * 16 + "MB";
+  private static final String MAX_WAL_SIZE_WHILE_WRITING = 4 * SEGMENTS * 16 + "MB";
 
   private WalReserve() {}
 
@@ -33,8 +33,6 @@ final class WalReserve {
   static String describe() {
     return "min_wal_size "
         + MIN_WAL_SIZE
-        + ", max_wal_size "
-        + MAX_WAL_SIZE
         + ", "
         + SEGMENTS
         + " WAL files written in full and recycled before the first run, as on a long-running"
@@ -42,22 +40,24 @@ final class WalReserve {
   }
 
   /**
-   * Sets the checkpoint distance, writes {@link #SEGMENTS} WAL files out in full (each zero-filled
-   * as it is created), then checkpoints, which recycles them as the files the log goes on into.
+   * Keeps {@link #SEGMENTS} WAL files, writes that many out in full (each zero-filled as it is
+   * created), then checkpoints, which recycles them as the files the log goes on into.
    */
   static void prepare(LocalPostgres postgres) throws SQLException {
     try (Connection c = postgres.connect();
         Statement s = c.createStatement()) {
       s.execute("ALTER SYSTEM SET min_wal_size = '" + MIN_WAL_SIZE + "'");
-      s.execute("ALTER SYSTEM SET max_wal_size = '" + MAX_WAL_SIZE + "'");
+      s.execute("ALTER SYSTEM SET max_wal_size = '" + MAX_WAL_SIZE_WHILE_WRITING + "'");
       s.execute("SELECT pg_reload_conf()");
-      awaitSetting(s, "max_wal_size", MAX_WAL_SIZE);
+      awaitSetting(s, "max_wal_size", MAX_WAL_SIZE_WHILE_WRITING);
       s.execute("SET wal_init_zero = on"); // this session creates the files below
       for (int i = 0; i < SEGMENTS; i++) {
         s.execute("SELECT pg_logical_emit_message(false, 'sibus-perf', 'wal reserve', true)");
         s.execute("SELECT pg_switch_wal()");
       }
       s.execute("CHECKPOINT");
+      s.execute("ALTER SYSTEM RESET max_wal_size");
+      s.execute("SELECT pg_reload_conf()");
     }
   }
 
