@@ -45,7 +45,7 @@ final class LocalTarget implements AutoCloseable {
     } catch (java.sql.SQLException e) {
       postgres.close();
       throw new IOException("could not prepare the benchmark's PostgreSQL: " + e.getMessage(), e);
-    } catch (IOException e) {
+    } catch (IOException | InterruptedException e) {
       postgres.close();
       throw e;
     }

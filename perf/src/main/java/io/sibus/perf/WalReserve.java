@@ -16,9 +16,10 @@ import java.sql.Statement;
  *
  * <p>{@code min_wal_size} (1 GB) keeps the reserve, and each checkpoint then recycles the files it
  * frees for the log to go on into: every system measured, in whatever order, writes into files that
- * exist. The checkpoints themselves come as PostgreSQL's defaults set them off, as they did before
- * ({@code max_wal_size} is raised only while the reserve is written, so that the switches do not
- * set off checkpoints that recycle half of it on the way).
+ * exist (nearly always: a spread checkpoint finishes about when the recycled files run out, and a
+ * few new files can appear under sustained load). The checkpoints themselves come as PostgreSQL's
+ * defaults set them off, as they did before ({@code max_wal_size} is raised only while the reserve
+ * is written, so that the switches do not set off checkpoints that recycle half of it on the way).
  */
 final class WalReserve {
   /** Files written and kept for recycling: 64 of 16 MB, {@code min_wal_size}. */
@@ -40,10 +41,11 @@ final class WalReserve {
   }
 
   /**
-   * Keeps {@link #SEGMENTS} WAL files, writes that many out in full (each zero-filled as it is
-   * created), then checkpoints, which recycles them as the files the log goes on into.
+   * Keeps {@link #SEGMENTS} WAL files, writes that many out in full (each switch writes out the
+   * rest of its file; those this session creates are zero-filled first), then checkpoints, which
+   * recycles them as the files the log goes on into.
    */
-  static void prepare(LocalPostgres postgres) throws SQLException {
+  static void prepare(LocalPostgres postgres) throws SQLException, InterruptedException {
     try (Connection c = postgres.connect();
         Statement s = c.createStatement()) {
       s.execute("ALTER SYSTEM SET min_wal_size = '" + MIN_WAL_SIZE + "'");
@@ -52,17 +54,26 @@ final class WalReserve {
       awaitSetting(s, "max_wal_size", MAX_WAL_SIZE_WHILE_WRITING);
       s.execute("SET wal_init_zero = on"); // this session creates the files below
       for (int i = 0; i < SEGMENTS; i++) {
-        s.execute("SELECT pg_logical_emit_message(false, 'sibus-perf', 'wal reserve', true)");
-        s.execute("SELECT pg_switch_wal()");
+        switchWal(s);
       }
       s.execute("CHECKPOINT");
+      // The checkpoint's own record opened a new file, possibly sparse: write it out too, so that
+      // the log goes on in a recycled one.
+      switchWal(s);
       s.execute("ALTER SYSTEM RESET max_wal_size");
       s.execute("SELECT pg_reload_conf()");
     }
   }
 
+  /** Writes a record (a switch needs one since the last) and goes on to the next WAL file. */
+  private static void switchWal(Statement s) throws SQLException {
+    s.execute("SELECT pg_logical_emit_message(false, 'sibus-perf', 'wal reserve', true)");
+    s.execute("SELECT pg_switch_wal()");
+  }
+
   /** Waits until this session runs with the reloaded {@code value} of {@code name}. */
-  private static void awaitSetting(Statement s, String name, String value) throws SQLException {
+  private static void awaitSetting(Statement s, String name, String value)
+      throws SQLException, InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < deadline) {
       // current_setting spells 4096MB as 4GB: compare the sizes in bytes.
@@ -77,12 +88,7 @@ final class WalReserve {
           return;
         }
       }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new SQLException("interrupted while PostgreSQL reloads its settings", e);
-      }
+      Thread.sleep(20);
     }
     throw new SQLException(name + " was not reloaded as " + value + " within 10 s");
   }
