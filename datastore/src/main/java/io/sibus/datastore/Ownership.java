@@ -127,15 +127,16 @@ public final class Ownership {
   }
 
   /**
-   * Proves, inside the caller's write transaction, that this member still holds {@code epoch}. A
-   * member that lost it gets a local error and must stop at once.
+   * Proves, as the first statement of the caller's write transaction, that this member still holds
+   * {@code epoch}. A member that lost it gets a local error and must stop at once.
    */
   public void fence(Connection connection, long epoch) throws SQLException {
     StatementPipeline.run(connection, fenceStep(epoch));
   }
 
   /**
-   * The epoch fence as the first step of a pipeline: the shared lock and the epoch travel with the
+   * The epoch fence as the first step of a pipeline, and the first statement of its transaction (it
+   * sets the transaction's isolation level): the shared lock and the epoch travel with the
    * transaction's writes, and reading the result fails the transaction when the epoch has moved.
    * Sent with {@link #fencedCommitStep}, a moved epoch fails the round trip before any result is
    * read, so this read never fails after a commit.
@@ -155,7 +156,8 @@ public final class Ownership {
       @Override
       public void read(PreparedStatement ps) throws SQLException {
         long current = -1;
-        ps.getResultSet().close(); // the shared lock
+        ps.getMoreResults(); // past the isolation level, to the shared lock
+        ps.getResultSet().close();
         if (ps.getMoreResults()) {
           try (ResultSet rs = ps.getResultSet()) {
             current = rs.next() ? rs.getLong(1) : -1;

@@ -107,10 +107,15 @@ public final class StoreSql {
             + owner
             + " SET epoch = epoch + 1, incarnation = ?, activated_at = now(), active_member = ?,"
             + " active_url = ? WHERE id = 1 RETURNING epoch";
-    // Two statements in one round trip: the second takes its snapshot after the shared lock is
-    // granted, so it sees the epoch of any takeover that committed meanwhile.
+    // In one round trip: the epoch read takes its snapshot after the shared lock is granted, so it
+    // sees the epoch of any takeover that committed meanwhile. That holds in READ COMMITTED only
+    // (a snapshot per statement), which the transaction pins first: a database or role that
+    // defaults to REPEATABLE READ would otherwise give it one snapshot, taken before the wait.
     fence =
-        "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT epoch FROM " + owner + " WHERE id = 1";
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock_shared(?, ?);"
+            + " SELECT epoch FROM "
+            + owner
+            + " WHERE id = 1";
     // The commit, sent with a transaction's last statements: the check fails (division by zero)
     // unless the store is still at the held epoch, which aborts the transaction, so the COMMIT
     // behind it commits nothing. The shared lock (taken again here, which is immediate for the

@@ -149,6 +149,67 @@ class DataStoreIT {
     }
   }
 
+  /**
+   * A database or role whose transactions default to REPEATABLE READ takes a transaction's snapshot
+   * at its first statement: before the fence's shared lock is granted, so a transaction that waited
+   * for a takeover would read the old epoch and commit after it.
+   */
+  @Test
+  void aFenceThatWaitedForATakeoverSeesItWhateverTheDefaultIsolation() throws Exception {
+    try (Connection a = postgres.connect();
+        Connection b = postgres.connect()) {
+      StoreVerifier.create(a, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      long epochA = ownership.activate(a, "a", "u").epoch();
+      try (Statement s = a.createStatement()) {
+        s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      }
+
+      // B is taking over: it holds the fence's lock exclusively and has moved the epoch on.
+      b.setAutoCommit(false);
+      try (PreparedStatement ps = b.prepareStatement(StoreSql.FENCE_EXCLUSIVE)) {
+        ps.setInt(1, me1.fenceKey()[0]);
+        ps.setInt(2, me1.fenceKey()[1]);
+        ps.executeQuery().close();
+      }
+      try (Statement s = b.createStatement()) {
+        s.executeUpdate("UPDATE it_store.sibus_owner SET epoch = epoch + 1 WHERE id = 1");
+      }
+
+      // A starts a fenced write meanwhile: its fence waits for B.
+      a.setAutoCommit(false);
+      CompletableFuture<Void> write =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  StatementPipeline pipeline =
+                      new StatementPipeline().add(ownership.fenceStep(epochA));
+                  new MessageStore(schema).insert(pipeline, List.of(row(1)));
+                  pipeline.commit(a, ownership.fencedCommitStep(epochA));
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      Thread.sleep(300);
+      assertThat(write).isNotDone();
+      b.commit();
+
+      // The commit's epoch check fails the round trip; the writer's next fence says why.
+      assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS))
+          .hasRootCauseInstanceOf(SQLException.class);
+      a.rollback();
+      assertThatThrownBy(() -> ownership.fence(a, epochA))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
+      a.rollback();
+      try (Statement s = b.createStatement();
+          var rs = s.executeQuery("SELECT count(*) FROM it_store.sibus_message")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
   @Test
   void aTransactionsFenceWritesAndCommitTravelAsOneStatementAndRowsComeBackAsSent()
       throws SQLException {
