@@ -182,13 +182,7 @@ class GroupCommitIT {
         .hasMessageContaining("unknown reliability code 99")
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0050E");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                assertThat(storeFailures)
-                    .extracting(StoreException::code)
-                    .containsExactly("SIBUS1539E"));
+    assertStoreFailed("SIBUS1539E");
     // The held transaction's commit, then one transaction of both receives in one round trip: the
     // locks committed with what they read, as when a row fails its checksum.
     assertThat(transactions()).isEqualTo(transactionsBefore + 2);
@@ -348,18 +342,19 @@ class GroupCommitIT {
     assertLostTheStore();
   }
 
+  private void assertLostTheStore() {
+    assertStoreFailed("SIBUS0052E");
+  }
+
   /**
    * The writer fails the batch's operations before it reports the store failure, on its own thread:
-   * the report may come a moment after the failed send.
+   * the report may come a moment after the failed operation.
    */
-  private void assertLostTheStore() {
+  private void assertStoreFailed(String code) {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () ->
-                assertThat(storeFailures)
-                    .extracting(StoreException::code)
-                    .containsExactly("SIBUS0052E"));
+            () -> assertThat(storeFailures).extracting(StoreException::code).containsExactly(code));
   }
 
   private static MessageRow row(long seq) {
