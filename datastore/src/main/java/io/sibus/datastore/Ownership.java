@@ -10,10 +10,11 @@ import java.util.UUID;
 /**
  * The owner row: who may write. Taking the store checks the engine UUID, writes a new incarnation
  * and increments the epoch; every write transaction then proves it still holds that epoch ({@link
- * #fence}). Every fenced transaction holds a shared transaction-level advisory lock; a takeover
- * takes it exclusively before incrementing the epoch, so it waits for the old holder's in-flight
- * transactions and fails every later one: two members can never both write. (A row lock {@code FOR
- * SHARE} would do the same but writes a multixact to the owner row in every transaction.)
+ * #fence}, {@link #fencedCommitStep}). Every fenced transaction holds a shared transaction-level
+ * advisory lock from its epoch check to its commit; a takeover takes it exclusively before
+ * incrementing the epoch, so it waits for the old holder's in-flight transactions and fails every
+ * later one: two members can never both write. (A row lock {@code FOR SHARE} would do the same but
+ * writes a multixact to the owner row in every transaction.)
  */
 public final class Ownership {
   private final StoreSql sql;
@@ -169,6 +170,37 @@ public final class Ownership {
       }
     };
   }
+
+  /**
+   * A pipeline for a write transaction fenced at {@code epoch}, to end with {@link
+   * #fencedCommitStep}. A transaction whose statements all travel with its COMMIT (a batch of
+   * sends, locks and acknowledgements: one round trip) proves the epoch at the commit alone, since
+   * nothing it wrote is seen unless that check passes: it opens by pinning READ COMMITTED, for the
+   * check's snapshot, and skips the fence's lock and read (two statements of about nine). A
+   * transaction that reads a result before its commit (an idempotency claim, a delivery stream's
+   * work) opens with the full {@link #fenceStep}, so that a member that lost the store learns it
+   * before it acts on what it read.
+   */
+  public StatementPipeline fencedPipeline(long epoch) {
+    return new StatementPipeline(fenceStep(epoch), READ_COMMITTED);
+  }
+
+  /** Pins the transaction's isolation level: the first statement of a fenced transaction. */
+  private static final StatementPipeline.Step READ_COMMITTED =
+      new StatementPipeline.Step() {
+        @Override
+        public String sql() {
+          return StoreSql.READ_COMMITTED;
+        }
+
+        @Override
+        public int bind(Connection c, PreparedStatement ps, int first) {
+          return first;
+        }
+
+        @Override
+        public void read(PreparedStatement ps) {}
+      };
 
   /**
    * The COMMIT of a fenced transaction, to send with its last statements: it commits only while the

@@ -39,6 +39,22 @@ public final class StatementPipeline {
   }
 
   private final List<Step> steps = new ArrayList<>();
+  private Step openingBeforeARead;
+  private Step openingWithTheCommit;
+
+  public StatementPipeline() {}
+
+  /**
+   * A pipeline whose transaction opens with one of two steps, chosen when it first runs: {@code
+   * beforeARead} if a result is read before the commit (at the first {@link #flush}, so that it
+   * runs before work that acts on what it reads), or {@code withTheCommit} if every statement
+   * travels with the commit ({@link #commit} without an earlier flush), where nothing is read until
+   * all is decided. {@link Ownership#fencedPipeline} opens a fenced transaction so.
+   */
+  public StatementPipeline(Step beforeARead, Step withTheCommit) {
+    this.openingBeforeARead = beforeARead;
+    this.openingWithTheCommit = withTheCommit;
+  }
 
   public StatementPipeline add(Step step) {
     steps.add(step);
@@ -49,6 +65,7 @@ public final class StatementPipeline {
    * Runs the steps added since the last flush, in one round trip, and lets each read its result.
    */
   public void flush(Connection c) throws SQLException {
+    open(openingBeforeARead);
     if (steps.isEmpty()) {
       return;
     }
@@ -72,8 +89,19 @@ public final class StatementPipeline {
 
   /** Runs the steps added since the last flush and then {@code commit}, in one round trip. */
   public void commit(Connection c, Step commit) throws SQLException {
+    open(openingWithTheCommit);
     add(commit);
     flush(c);
+  }
+
+  /** Puts the transaction's opening step first, once: the first run chooses it. */
+  private void open(Step opening) {
+    if (openingBeforeARead == null) {
+      return;
+    }
+    steps.add(0, opening);
+    openingBeforeARead = null;
+    openingWithTheCommit = null;
   }
 
   /** Runs one step on its own. */

@@ -36,6 +36,7 @@ public final class StoreSql {
   final String insertOwner;
   final String activate;
   final String fence;
+  static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
   final String fencedCommit;
   final String suppress;
   final String clearSuppression;
@@ -112,14 +113,16 @@ public final class StoreSql {
     // (a snapshot per statement), which the transaction pins first: a database or role that
     // defaults to REPEATABLE READ would otherwise give it one snapshot, taken before the wait.
     fence =
-        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock_shared(?, ?);"
-            + " SELECT epoch FROM "
+        READ_COMMITTED
+            + "; SELECT pg_advisory_xact_lock_shared(?, ?); SELECT epoch FROM "
             + owner
             + " WHERE id = 1";
     // The commit, sent with a transaction's last statements: the check fails (division by zero)
     // unless the store is still at the held epoch, which aborts the transaction, so the COMMIT
-    // behind it commits nothing. The shared lock (taken again here, which is immediate for the
-    // transaction that holds it) keeps the epoch from moving between the check and the COMMIT.
+    // behind it commits nothing. The shared lock (taken here, or again, which is immediate for the
+    // transaction that holds it) keeps the epoch from moving between the check and the COMMIT; the
+    // check's snapshot, taken once the lock is granted, sees a takeover that it waited for (READ
+    // COMMITTED, which the transaction's first statement pins).
     fencedCommit =
         "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT 1 / (SELECT count(*)::int FROM "
             + owner

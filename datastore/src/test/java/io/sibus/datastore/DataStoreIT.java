@@ -25,10 +25,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The data store against a real PostgreSQL: verification, ownership, the epoch fence, locks. */
 class DataStoreIT {
@@ -154,8 +158,9 @@ class DataStoreIT {
    * at its first statement: before the fence's shared lock is granted, so a transaction that waited
    * for a takeover would read the old epoch and commit after it.
    */
-  @Test
-  void aFenceThatWaitedForATakeoverSeesItWhateverTheDefaultIsolation() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"fence first", "fenced at the commit alone"})
+  void aFenceThatWaitedForATakeoverSeesItWhateverTheDefaultIsolation(String form) throws Exception {
     try (Connection a = postgres.connect();
         Connection b = postgres.connect()) {
       StoreVerifier.create(a, schema);
@@ -176,14 +181,16 @@ class DataStoreIT {
         s.executeUpdate("UPDATE it_store.sibus_owner SET epoch = epoch + 1 WHERE id = 1");
       }
 
-      // A starts a fenced write meanwhile: its fence waits for B.
+      // A starts a fenced write meanwhile: its fence (at the start or at the commit) waits for B.
       a.setAutoCommit(false);
       CompletableFuture<Void> write =
           CompletableFuture.runAsync(
               () -> {
                 try {
                   StatementPipeline pipeline =
-                      new StatementPipeline().add(ownership.fenceStep(epochA));
+                      form.equals("fence first")
+                          ? new StatementPipeline().add(ownership.fenceStep(epochA))
+                          : ownership.fencedPipeline(epochA);
                   new MessageStore(schema).insert(pipeline, List.of(row(1)));
                   pipeline.commit(a, ownership.fencedCommitStep(epochA));
                 } catch (SQLException e) {
@@ -284,6 +291,62 @@ class DataStoreIT {
     }
   }
 
+  /**
+   * A transaction whose statements all travel with its commit proves its epoch at the commit alone;
+   * one that reads a result first runs the whole fence before that read.
+   */
+  @Test
+  void aFencedPipelineFencesAtTheCommitOrBeforeTheFirstRead() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      StoreVerifier.create(c, schema);
+      Ownership ownership = new Ownership(schema, me1);
+      long epoch = ownership.activate(c, "a", "u").epoch();
+      MessageStore store = new MessageStore(schema);
+      c.setAutoCommit(false);
+
+      List<String> sent = new ArrayList<>();
+      StatementPipeline withTheCommit = ownership.fencedPipeline(epoch);
+      store.insert(withTheCommit, List.of(row(1)));
+      withTheCommit.commit(recording(c, sent), ownership.fencedCommitStep(epoch));
+      assertThat(sent).hasSize(1);
+      assertThat(sent.get(0)).startsWith("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; INSERT");
+      assertThat(occurrences(sent.get(0), "pg_advisory_xact_lock_shared")).isOne();
+      assertThat(count("sibus_message")).isOne();
+
+      sent.clear();
+      StatementPipeline readingFirst = ownership.fencedPipeline(epoch);
+      readingFirst.flush(recording(c, sent)); // as before an idempotency claim
+      store.insert(readingFirst, List.of(row(2)));
+      readingFirst.commit(recording(c, sent), ownership.fencedCommitStep(epoch));
+      assertThat(sent).hasSize(2);
+      assertThat(sent.get(0))
+          .startsWith("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory");
+      assertThat(sent.get(1)).startsWith("INSERT");
+      assertThat(count("sibus_message")).isEqualTo(2);
+
+      // After a takeover, a commit-only transaction's commit fails and one that reads fails first.
+      try (Connection b = postgres.connect()) {
+        ownership.activate(b, "b", "u");
+      }
+      StatementPipeline late = ownership.fencedPipeline(epoch);
+      store.insert(late, List.of(row(3)));
+      assertThatThrownBy(() -> late.commit(c, ownership.fencedCommitStep(epoch)))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
+      c.rollback();
+      StatementPipeline lateReading = ownership.fencedPipeline(epoch);
+      assertThatThrownBy(() -> lateReading.flush(c))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
+      c.rollback();
+      assertThat(count("sibus_message")).isEqualTo(2);
+    }
+  }
+
+  private static int occurrences(String text, String part) {
+    return text.split(Pattern.quote(part), -1).length - 1;
+  }
+
   @Test
   void largeBodiesAreInsertedByStatementsOfTheirOwnInTheSameRoundTrip() throws SQLException {
     try (Connection c = postgres.connect()) {
@@ -329,6 +392,16 @@ class DataStoreIT {
 
   /** {@code c}, counting the statements prepared or created through it. */
   private static Connection counting(Connection c, AtomicInteger statements) {
+    return watching(c, sql -> statements.incrementAndGet());
+  }
+
+  /** {@code c}, adding the SQL of each statement prepared through it to {@code sent}. */
+  private static Connection recording(Connection c, List<String> sent) {
+    return watching(c, sent::add);
+  }
+
+  /** {@code c}, telling {@code prepared} the SQL (or null) of each statement made through it. */
+  private static Connection watching(Connection c, Consumer<String> prepared) {
     return (Connection)
         Proxy.newProxyInstance(
             Connection.class.getClassLoader(),
@@ -336,7 +409,7 @@ class DataStoreIT {
             (proxy, method, args) -> {
               if (method.getName().startsWith("prepare")
                   || method.getName().equals("createStatement")) {
-                statements.incrementAndGet();
+                prepared.accept(args != null && args.length > 0 ? (String) args[0] : null);
               }
               try {
                 return method.invoke(c, args);

@@ -19,9 +19,9 @@ import java.util.Map;
 /**
  * Applies a batch of operations inside one transaction, one statement per kind of work: claims of
  * idempotency keys, inserts, delivery locks, deletes, unlocks, then any other work. The statements
- * join the transaction's pipeline, which starts with the epoch fence and which the caller flushes
- * with the commit: a batch without idempotency keys, delivery streams or other work is one round
- * trip, its commit included.
+ * join the transaction's fenced pipeline, which the caller flushes with the commit: a batch without
+ * idempotency keys, delivery streams or other work is one round trip, its commit included, and
+ * proves its epoch there; one that reads before the commit runs the full epoch fence first.
  */
 final class BatchApplier {
   private final MessageStore store;

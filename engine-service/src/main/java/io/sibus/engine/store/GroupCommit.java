@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * Group commit: concurrent operations share one transaction. Each writer thread takes whatever is
  * queued (up to the batch limit), proves the epoch, applies it and commits once; with several
  * threads, one batch fills while another waits for its commit to reach the disk. Every transaction
- * starts with the epoch fence, so a member that lost the data store can never commit.
+ * is fenced ({@link Ownership#fencedPipeline}): it commits only at the epoch this member holds, so
+ * a member that lost the data store can never commit.
  *
  * <p>A committed batch is completed (its index updates and its callers' replies) on one completer
  * thread, in the order the writers hand batches over (commit order, with one writer at work), while
@@ -333,7 +334,7 @@ public final class GroupCommit {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(held));
+        StatementPipeline pipeline = ownership.fencedPipeline(held);
         applier.apply(c, pipeline, batch);
         // The COMMIT travels with the last statements; it commits only at the held epoch.
         long started = System.nanoTime();
