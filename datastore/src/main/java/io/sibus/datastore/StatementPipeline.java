@@ -5,15 +5,16 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
  * Statements that travel to PostgreSQL together: one prepared statement of several SQL statements,
  * which the driver sends in one round trip and the server runs in order, in the caller's
- * transaction. A group-commit transaction of sends and acknowledgements is thus the epoch fence,
- * its writes and its commit in one round trip instead of one per statement. Each round trip costs
- * both the member and the database a wake-up on this machine, and a network round trip where the
- * database is on another node.
+ * transaction. A group-commit transaction of sends and acknowledgements is thus its isolation
+ * level, its writes and its fenced commit in one round trip instead of one per statement. Each
+ * round trip costs both the member and the database a wake-up on this machine, and a network round
+ * trip where the database is on another node.
  *
  * <p>A step whose result decides what comes next (an idempotency claim, say) is followed by {@link
  * #flush}; work that runs its own statements flushes first, so that statements run in the order
@@ -39,21 +40,27 @@ public final class StatementPipeline {
   }
 
   private final List<Step> steps = new ArrayList<>();
-  private Step openingBeforeARead;
-  private Step openingWithTheCommit;
+  private final Step openingBeforeARead;
+  private final Step openingWithTheCommit;
+  private boolean opened;
 
-  public StatementPipeline() {}
+  public StatementPipeline() {
+    this.openingBeforeARead = null;
+    this.openingWithTheCommit = null;
+    this.opened = true; // nothing to open: the caller adds what its transaction needs
+  }
 
   /**
    * A pipeline whose transaction opens with one of two steps, chosen when it first runs: {@code
    * beforeARead} if a result is read before the commit (at the first {@link #flush}, so that it
    * runs before work that acts on what it reads), or {@code withTheCommit} if every statement
    * travels with the commit ({@link #commit} without an earlier flush), where nothing is read until
-   * all is decided. {@link Ownership#fencedPipeline} opens a fenced transaction so.
+   * all is decided. {@link Ownership#fencedPipeline} opens a fenced transaction so. Such a pipeline
+   * serves one transaction.
    */
   public StatementPipeline(Step beforeARead, Step withTheCommit) {
-    this.openingBeforeARead = beforeARead;
-    this.openingWithTheCommit = withTheCommit;
+    this.openingBeforeARead = Objects.requireNonNull(beforeARead);
+    this.openingWithTheCommit = Objects.requireNonNull(withTheCommit);
   }
 
   public StatementPipeline add(Step step) {
@@ -63,6 +70,8 @@ public final class StatementPipeline {
 
   /**
    * Runs the steps added since the last flush, in one round trip, and lets each read its result.
+   * The first flush of a pipeline with an opening runs it too, even with no steps of its own, so
+   * that work which then uses the connection runs after it.
    */
   public void flush(Connection c) throws SQLException {
     open(openingBeforeARead);
@@ -96,12 +105,10 @@ public final class StatementPipeline {
 
   /** Puts the transaction's opening step first, once: the first run chooses it. */
   private void open(Step opening) {
-    if (openingBeforeARead == null) {
-      return;
+    if (!opened) {
+      steps.add(0, opening);
+      opened = true;
     }
-    steps.add(0, opening);
-    openingBeforeARead = null;
-    openingWithTheCommit = null;
   }
 
   /** Runs one step on its own. */

@@ -25,6 +25,9 @@ public final class StoreSql {
   /** Taken by a takeover: waits until every fenced write transaction of the old holder ends. */
   public static final String FENCE_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, ?)";
 
+  /** The first statement of a fenced transaction: the fence's checks need a snapshot each. */
+  static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+
   public static final String SESSION_KEEPALIVES =
       "SELECT set_config('tcp_keepalives_idle', '5', false),"
           + " set_config('tcp_keepalives_interval', '2', false),"
@@ -36,7 +39,6 @@ public final class StoreSql {
   final String insertOwner;
   final String activate;
   final String fence;
-  static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
   final String fencedCommit;
   final String suppress;
   final String clearSuppression;

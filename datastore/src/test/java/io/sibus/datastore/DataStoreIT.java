@@ -166,8 +166,13 @@ class DataStoreIT {
       StoreVerifier.create(a, schema);
       Ownership ownership = new Ownership(schema, me1);
       long epochA = ownership.activate(a, "a", "u").epoch();
+      int pidA;
       try (Statement s = a.createStatement()) {
         s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+          rs.next();
+          pidA = rs.getInt(1);
+        }
       }
 
       // B is taking over: it holds the fence's lock exclusively and has moved the epoch on.
@@ -197,13 +202,15 @@ class DataStoreIT {
                   throw new IllegalStateException(e);
                 }
               });
-      Thread.sleep(300);
+      awaitAdvisoryLockWait(b, pidA);
       assertThat(write).isNotDone();
       b.commit();
 
       // The commit's epoch check fails the round trip; the writer's next fence says why.
       assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS))
-          .hasRootCauseInstanceOf(SQLException.class);
+          .rootCause()
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
       a.rollback();
       assertThatThrownBy(() -> ownership.fence(a, epochA))
           .isInstanceOfSatisfying(
@@ -213,6 +220,26 @@ class DataStoreIT {
           var rs = s.executeQuery("SELECT count(*) FROM it_store.sibus_message")) {
         rs.next();
         assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
+  /** Waits until the backend {@code pid} waits for an advisory lock (the fence's, held by B). */
+  private static void awaitAdvisoryLockWait(Connection observer, int pid) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try (PreparedStatement ps =
+        observer.prepareStatement(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid = ?")) {
+      ps.setInt(1, pid);
+      while (true) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            return;
+          }
+        }
+        assertThat(System.nanoTime()).as("the fence waits for the takeover").isLessThan(deadline);
+        Thread.sleep(20);
       }
     }
   }
@@ -409,7 +436,8 @@ class DataStoreIT {
             (proxy, method, args) -> {
               if (method.getName().startsWith("prepare")
                   || method.getName().equals("createStatement")) {
-                prepared.accept(args != null && args.length > 0 ? (String) args[0] : null);
+                prepared.accept(
+                    args != null && args.length > 0 && args[0] instanceof String sql ? sql : null);
               }
               try {
                 return method.invoke(c, args);

@@ -24,10 +24,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Group commit: concurrent operations share one transaction. Each writer thread takes whatever is
- * queued (up to the batch limit), proves the epoch, applies it and commits once; with several
- * threads, one batch fills while another waits for its commit to reach the disk. Every transaction
- * is fenced ({@link Ownership#fencedPipeline}): it commits only at the epoch this member holds, so
- * a member that lost the data store can never commit.
+ * queued (up to the batch limit), applies it and commits it once, at the epoch it holds; with
+ * several threads, one batch fills while another waits for its commit to reach the disk. Every
+ * transaction is fenced ({@link Ownership#fencedPipeline}): it commits only at the epoch this
+ * member holds, so a member that lost the data store can never commit.
  *
  * <p>A committed batch is completed (its index updates and its callers' replies) on one completer
  * thread, in the order the writers hand batches over (commit order, with one writer at work), while

@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import javax.sql.DataSource;
@@ -118,7 +119,7 @@ class GroupCommitIT {
       sends.add(writer.submit(new InsertOp(row(seq), null)));
     }
     CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-    // The fence, every write and the commit of a transaction in one statement (one round trip): a
+    // Every write and the fenced commit of a transaction in one statement (one round trip): a
     // statement per kind of work, then Connection.commit, made three or more round trips.
     assertThat(transactions()).isPositive();
     assertThat(statements.get()).isEqualTo(transactions());
@@ -332,7 +333,7 @@ class GroupCommitIT {
       c.commit();
     }
 
-    // The duplicate key fails the statement before the fence's epoch is read; the writer still
+    // The duplicate key fails the transaction before its commit checks the epoch; the writer still
     // reports the lost epoch (a local error that stops the member), not a refused operation.
     CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(500), null));
     assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
@@ -340,6 +341,32 @@ class GroupCommitIT {
         .cause()
         .hasMessageContaining("no longer the active member");
     assertLostTheStore();
+  }
+
+  /**
+   * Work that reads before the commit runs only after the whole fence: a member that lost the store
+   * learns it before the work acts on what the new active member stored.
+   */
+  @Test
+  void aMemberThatLostTheStoreRunsNoWorkThatReadsBeforeItsCommit() throws Exception {
+    try (Connection c = postgres.connect()) {
+      ownership.activate(c, "m1", "http://m1");
+    }
+
+    AtomicBoolean ran = new AtomicBoolean();
+    CompletableFuture<Boolean> work =
+        writer.submit(new TxOp<>(connection -> ran.compareAndSet(false, true)));
+    assertThatThrownBy(() -> work.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ApiException.class)
+        .cause()
+        .hasMessageContaining("no longer the active member");
+    assertLostTheStore();
+    assertThat(ran).isFalse();
+
+    CompletableFuture<InsertOp.Result> keyed = writer.submit(new InsertOp(row(700), "key-700"));
+    assertThatThrownBy(() -> keyed.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ApiException.class);
+    assertThat(seqs("true")).isEmpty();
   }
 
   private void assertLostTheStore() {
