@@ -39,6 +39,8 @@ class DataStoreIT {
   static LocalPostgres postgres;
   final SchemaName schema = new SchemaName("it_store");
   final EngineIdentity me1 = new EngineIdentity("bus", "me1");
+  final Ownership ownership = new Ownership(schema, me1);
+  final MessageStore store = new MessageStore(schema);
 
   @BeforeAll
   static void start() {
@@ -53,6 +55,12 @@ class DataStoreIT {
   @BeforeEach
   void clean() throws SQLException {
     execute("DROP SCHEMA IF EXISTS it_store CASCADE");
+  }
+
+  /** Creates the store on {@code c} and makes member "a" of me1 its owner; returns the epoch. */
+  private long activeStore(Connection c) throws SQLException {
+    StoreVerifier.create(c, schema);
+    return ownership.activate(c, "a", "u").epoch();
   }
 
   @Test
@@ -113,10 +121,7 @@ class DataStoreIT {
   void aMemberThatLostTheEpochCanNeverCommit() throws Exception {
     try (Connection a = postgres.connect();
         Connection b = postgres.connect()) {
-      StoreVerifier.create(a, schema);
-      Ownership ownership = new Ownership(schema, me1);
-      long epochA = ownership.activate(a, "a", "u").epoch();
-      MessageStore store = new MessageStore(schema);
+      long epochA = activeStore(a);
 
       // A is in the middle of a fenced write when B takes over: B waits for it.
       a.setAutoCommit(false);
@@ -163,9 +168,7 @@ class DataStoreIT {
   void aFenceThatWaitedForATakeoverSeesItWhateverTheDefaultIsolation(String form) throws Exception {
     try (Connection a = postgres.connect();
         Connection b = postgres.connect()) {
-      StoreVerifier.create(a, schema);
-      Ownership ownership = new Ownership(schema, me1);
-      long epochA = ownership.activate(a, "a", "u").epoch();
+      long epochA = activeStore(a);
       int pidA;
       try (Statement s = a.createStatement()) {
         s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -196,7 +199,7 @@ class DataStoreIT {
                       form.equals("fence first")
                           ? new StatementPipeline().add(ownership.fenceStep(epochA))
                           : ownership.fencedPipeline(epochA);
-                  new MessageStore(schema).insert(pipeline, List.of(row(1)));
+                  store.insert(pipeline, List.of(row(1)));
                   pipeline.commit(a, ownership.fencedCommitStep(epochA));
                 } catch (SQLException e) {
                   throw new IllegalStateException(e);
@@ -248,10 +251,7 @@ class DataStoreIT {
   void aTransactionsFenceWritesAndCommitTravelAsOneStatementAndRowsComeBackAsSent()
       throws SQLException {
     try (Connection c = postgres.connect()) {
-      StoreVerifier.create(c, schema);
-      Ownership ownership = new Ownership(schema, me1);
-      long epoch = ownership.activate(c, "a", "u").epoch();
-      MessageStore store = new MessageStore(schema);
+      long epoch = activeStore(c);
       c.setAutoCommit(false);
       ownership.fence(c, epoch);
       store.insert(c, List.of(row(3)));
@@ -325,10 +325,7 @@ class DataStoreIT {
   @Test
   void aFencedPipelineFencesAtTheCommitOrBeforeTheFirstRead() throws SQLException {
     try (Connection c = postgres.connect()) {
-      StoreVerifier.create(c, schema);
-      Ownership ownership = new Ownership(schema, me1);
-      long epoch = ownership.activate(c, "a", "u").epoch();
-      MessageStore store = new MessageStore(schema);
+      long epoch = activeStore(c);
       c.setAutoCommit(false);
 
       List<String> sent = new ArrayList<>();
@@ -377,9 +374,7 @@ class DataStoreIT {
   @Test
   void largeBodiesAreInsertedByStatementsOfTheirOwnInTheSameRoundTrip() throws SQLException {
     try (Connection c = postgres.connect()) {
-      StoreVerifier.create(c, schema);
-      Ownership ownership = new Ownership(schema, me1);
-      long epoch = ownership.activate(c, "a", "u").epoch();
+      long epoch = activeStore(c);
       c.setAutoCommit(false);
       byte[] body = new byte[5 << 20];
       new Random(3).nextBytes(body);
@@ -402,7 +397,7 @@ class DataStoreIT {
               .toList();
       AtomicInteger statements = new AtomicInteger();
       StatementPipeline pipeline = new StatementPipeline().add(ownership.fenceStep(epoch));
-      new MessageStore(schema).insert(pipeline, rows);
+      store.insert(pipeline, rows);
       pipeline.commit(counting(c, statements), ownership.fencedCommitStep(epoch));
 
       assertThat(statements).hasValue(1);
@@ -450,10 +445,7 @@ class DataStoreIT {
   @Test
   void aDeliveryLockRewritesItsRowOnTheRowsOwnPage() throws SQLException {
     try (Connection c = postgres.connect()) {
-      StoreVerifier.create(c, schema);
-      Ownership ownership = new Ownership(schema, me1);
-      long epoch = ownership.activate(c, "a", "u").epoch();
-      MessageStore store = new MessageStore(schema);
+      long epoch = activeStore(c);
       List<MessageRow> rows = new ArrayList<>();
       List<DeliveryLock> locks = new ArrayList<>();
       for (long seq = 1; seq <= 40; seq++) {
@@ -554,7 +546,6 @@ class DataStoreIT {
   void aRecordedGlobalErrorHoldsBackEveryActivationUntilCleared() throws SQLException {
     try (Connection c = postgres.connect()) {
       StoreVerifier.create(c, schema);
-      Ownership ownership = new Ownership(schema, me1);
       ownership.activate(c, "m0", "u");
       ownership.suppressFailover(c, "SIBUS1539E", "corrupted");
       assertThat(ownership.read(c).orElseThrow().failoverSuppressed()).isTrue();
@@ -599,7 +590,6 @@ class DataStoreIT {
   void idempotencyKeysAreClaimedOncePerDestination() throws SQLException {
     try (Connection c = postgres.connect()) {
       StoreVerifier.create(c, schema);
-      MessageStore store = new MessageStore(schema);
       IdempotencyClaim k1 = new IdempotencyClaim("orders", "k1", "id-1");
       assertThat(store.claim(c, List.of(k1))).isEmpty();
       IdempotencyClaim again = new IdempotencyClaim("orders", "k1", "id-2");
