@@ -17,6 +17,23 @@ import java.util.UUID;
  * writes a multixact to the owner row in every transaction.)
  */
 public final class Ownership {
+  /** Pins the transaction's isolation level: the first statement of a fenced transaction. */
+  private static final StatementPipeline.Step READ_COMMITTED =
+      new StatementPipeline.Step() {
+        @Override
+        public String sql() {
+          return StoreSql.READ_COMMITTED;
+        }
+
+        @Override
+        public int bind(Connection c, PreparedStatement ps, int first) {
+          return first;
+        }
+
+        @Override
+        public void read(PreparedStatement ps) {}
+      };
+
   private final StoreSql sql;
   private final SchemaName schema;
   private final EngineIdentity identity;
@@ -190,23 +207,6 @@ public final class Ownership {
   public StatementPipeline fencedPipeline(long epoch) {
     return new StatementPipeline(fenceStep(epoch), READ_COMMITTED);
   }
-
-  /** Pins the transaction's isolation level: the first statement of a fenced transaction. */
-  private static final StatementPipeline.Step READ_COMMITTED =
-      new StatementPipeline.Step() {
-        @Override
-        public String sql() {
-          return StoreSql.READ_COMMITTED;
-        }
-
-        @Override
-        public int bind(Connection c, PreparedStatement ps, int first) {
-          return first;
-        }
-
-        @Override
-        public void read(PreparedStatement ps) {}
-      };
 
   /**
    * The COMMIT of a fenced transaction, to send with its last statements: it commits only while the
