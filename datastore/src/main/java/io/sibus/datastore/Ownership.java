@@ -17,12 +17,15 @@ import java.util.UUID;
  * writes a multixact to the owner row in every transaction.)
  */
 public final class Ownership {
-  /** Pins the transaction's isolation level: the first statement of a fenced transaction. */
-  private static final StatementPipeline.Step READ_COMMITTED =
+  /**
+   * Begins a fenced transaction that travels whole with its commit, in READ COMMITTED: its first
+   * statement.
+   */
+  private static final StatementPipeline.Step BEGIN_READ_COMMITTED =
       new StatementPipeline.Step() {
         @Override
         public String sql() {
-          return StoreSql.READ_COMMITTED;
+          return StoreSql.BEGIN_READ_COMMITTED;
         }
 
         @Override
@@ -192,7 +195,7 @@ public final class Ownership {
    * A pipeline for a write transaction fenced at {@code epoch}, to end with {@link
    * #fencedCommitStep}. A transaction whose statements all travel with its COMMIT (a batch of
    * sends, locks and acknowledgements: one round trip) proves the epoch at the commit alone, since
-   * nothing it wrote is seen unless that check passes: it opens by pinning READ COMMITTED, for the
+   * nothing it wrote is seen unless that check passes: it begins itself in READ COMMITTED, for the
    * check's snapshot, and skips the fence's lock and read (two statements of about nine). A
    * transaction that reads a result before its commit (an idempotency claim, a delivery stream's
    * work) opens with the full {@link #fenceStep}, so that a member that lost the store learns it
@@ -205,7 +208,7 @@ public final class Ownership {
    * epoch.
    */
   public StatementPipeline fencedPipeline(long epoch) {
-    return new StatementPipeline(fenceStep(epoch), READ_COMMITTED);
+    return new StatementPipeline(fenceStep(epoch), BEGIN_READ_COMMITTED);
   }
 
   /**

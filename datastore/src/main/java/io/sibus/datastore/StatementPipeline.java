@@ -7,14 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * Statements that travel to PostgreSQL together: one prepared statement of several SQL statements,
  * which the driver sends in one round trip and the server runs in order, in the caller's
- * transaction. A group-commit transaction of sends and acknowledgements is thus its isolation
- * level, its writes and its fenced commit in one round trip instead of one per statement. Each
- * round trip costs both the member and the database a wake-up on this machine, and a network round
- * trip where the database is on another node.
+ * transaction. A group-commit transaction of sends and acknowledgements is thus its BEGIN, its
+ * writes and its fenced commit in one round trip instead of one per statement. Each round trip
+ * costs both the member and the database a wake-up on this machine, and a network round trip where
+ * the database is on another node.
  *
  * <p>A step whose result decides what comes next (an idempotency claim, say) is followed by {@link
  * #flush}; work that runs its own statements flushes first, so that statements run in the order
@@ -55,8 +57,9 @@ public final class StatementPipeline {
    * beforeARead} if a result is read before the commit (at the first {@link #flush}, so that it
    * runs before work that acts on what it reads), or {@code withTheCommit} if every statement
    * travels with the commit ({@link #commit} without an earlier flush), where nothing is read until
-   * all is decided. {@link Ownership#fencedPipeline} opens a fenced transaction so. Such a pipeline
-   * serves one transaction.
+   * all is decided. {@code withTheCommit} begins the transaction itself ({@code BEGIN ...}): see
+   * {@link #commit}. {@link Ownership#fencedPipeline} opens a fenced transaction so. Such a
+   * pipeline serves one transaction.
    */
   public StatementPipeline(Step beforeARead, Step withTheCommit) {
     this.openingBeforeARead = Objects.requireNonNull(beforeARead);
@@ -96,11 +99,62 @@ public final class StatementPipeline {
     }
   }
 
-  /** Runs the steps added since the last flush and then {@code commit}, in one round trip. */
+  /**
+   * Runs the steps added since the last flush and then {@code commit}, in one round trip.
+   *
+   * <p>A pipeline with openings that never flushed sends its whole transaction here, from the
+   * opening's {@code BEGIN} to the {@code COMMIT}. It does so with the driver's autocommit on: with
+   * it off, the driver would begin the transaction with a query of its own, whose answer the server
+   * sends at once, waking the caller for nothing and costing the server a send, in every group
+   * commit. The connection must have no transaction open (nothing has run on it since its last
+   * commit), or that work would be committed on its own; a transaction that fails here is rolled
+   * back before this returns, and the connection's autocommit is as it was.
+   */
   public void commit(Connection c, Step commit) throws SQLException {
+    if (opened) {
+      add(commit);
+      flush(c);
+    } else {
+      commitWhole(c, commit);
+    }
+  }
+
+  private void commitWhole(Connection c, Step commit) throws SQLException {
+    if (inTransaction(c)) {
+      throw new IllegalStateException(
+          "a transaction is already open on the connection; this pipeline begins its own");
+    }
     open(openingWithTheCommit);
     add(commit);
-    flush(c);
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(true); // the opening's BEGIN begins the transaction, not the driver
+    try {
+      flush(c);
+    } catch (SQLException | RuntimeException e) {
+      rollBack(c, autoCommit, e);
+      throw e;
+    }
+    c.setAutoCommit(autoCommit);
+  }
+
+  /**
+   * Ends a transaction that failed after its BEGIN (the server waits for a ROLLBACK) and gives the
+   * connection its autocommit back, without hiding {@code failure}.
+   */
+  private static void rollBack(Connection c, boolean autoCommit, Exception failure) {
+    try {
+      c.setAutoCommit(false); // the driver refuses a rollback with autocommit on
+      if (inTransaction(c)) {
+        c.rollback();
+      }
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      failure.addSuppressed(e); // the connection is likely gone; the failure at hand is reported
+    }
+  }
+
+  private static boolean inTransaction(Connection c) throws SQLException {
+    return c.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
   }
 
   /** Puts the transaction's opening step first, once: the first run chooses it. */

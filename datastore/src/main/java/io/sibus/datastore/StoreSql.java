@@ -28,6 +28,12 @@ public final class StoreSql {
   /** The first statement of a fenced transaction: the fence's checks need a snapshot each. */
   static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
+  /**
+   * The first statement of a fenced transaction that travels whole in one round trip: it begins the
+   * transaction itself, in READ COMMITTED (see {@link StatementPipeline#commit}).
+   */
+  static final String BEGIN_READ_COMMITTED = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
   public static final String SESSION_KEEPALIVES =
       "SELECT set_config('tcp_keepalives_idle', '5', false),"
           + " set_config('tcp_keepalives_interval', '2', false),"

@@ -333,9 +333,10 @@ class DataStoreIT {
       store.insert(withTheCommit, List.of(row(1)));
       withTheCommit.commit(recording(c, sent), ownership.fencedCommitStep(epoch));
       assertThat(sent).hasSize(1);
-      assertThat(sent.get(0)).startsWith("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; INSERT");
+      assertThat(sent.get(0)).startsWith("BEGIN ISOLATION LEVEL READ COMMITTED; INSERT");
       assertThat(occurrences(sent.get(0), "pg_advisory_xact_lock_shared")).isOne();
       assertThat(count("sibus_message")).isOne();
+      assertThat(c.getAutoCommit()).isFalse(); // as the caller set it
 
       sent.clear();
       StatementPipeline readingFirst = ownership.fencedPipeline(epoch);
@@ -357,6 +358,12 @@ class DataStoreIT {
       assertThatThrownBy(() -> late.commit(c, ownership.fencedCommitStep(epoch)))
           .isInstanceOfSatisfying(
               SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
+      // The pipeline began that transaction, and rolled it back: the connection goes on as it was.
+      assertThat(c.getAutoCommit()).isFalse();
+      try (Statement s = c.createStatement();
+          var rs = s.executeQuery("SELECT 1")) {
+        assertThat(rs.next()).isTrue();
+      }
       c.rollback();
       StatementPipeline lateReading = ownership.fencedPipeline(epoch);
       assertThatThrownBy(() -> lateReading.flush(c))
@@ -364,6 +371,29 @@ class DataStoreIT {
               StoreException.class, e -> assertThat(e.code()).isEqualTo("SIBUS0052E"));
       c.rollback();
       assertThat(count("sibus_message")).isEqualTo(2);
+    }
+  }
+
+  /**
+   * A fenced transaction that travels whole with its commit begins itself; on a connection whose
+   * transaction is already open it would commit that work unfenced, so it refuses to run.
+   */
+  @Test
+  void aWholeTransactionPipelineRefusesAConnectionWithATransactionOpen() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      long epoch = activeStore(c);
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate("DELETE FROM it_store.sibus_owner"); // work outside any pipeline
+      }
+      StatementPipeline pipeline = ownership.fencedPipeline(epoch);
+      store.insert(pipeline, List.of(row(1)));
+      assertThatThrownBy(() -> pipeline.commit(c, ownership.fencedCommitStep(epoch)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already open");
+      c.rollback();
+      assertThat(count("sibus_owner")).isOne();
+      assertThat(count("sibus_message")).isZero();
     }
   }
 
