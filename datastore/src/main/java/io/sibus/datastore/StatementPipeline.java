@@ -13,10 +13,11 @@ import org.postgresql.core.TransactionState;
 /**
  * Statements that travel to PostgreSQL together: one prepared statement of several SQL statements,
  * which the driver sends in one round trip and the server runs in order, in the caller's
- * transaction. A group-commit transaction of sends and acknowledgements is thus its BEGIN, its
- * writes and its fenced commit in one round trip instead of one per statement. Each round trip
- * costs both the member and the database a wake-up on this machine, and a network round trip where
- * the database is on another node.
+ * transaction (or in one that the pipeline begins itself: {@link #commit}). A group-commit
+ * transaction of sends and acknowledgements is thus its BEGIN, its writes and its fenced commit in
+ * one round trip instead of one per statement. Each round trip costs both the member and the
+ * database a wake-up on this machine, and a network round trip where the database is on another
+ * node.
  *
  * <p>A step whose result decides what comes next (an idempotency claim, say) is followed by {@link
  * #flush}; work that runs its own statements flushes first, so that statements run in the order
@@ -124,24 +125,31 @@ public final class StatementPipeline {
       throw new IllegalStateException(
           "a transaction is already open on the connection; this pipeline begins its own");
     }
+    // The opening goes first: the driver may split the round trip with a Sync of its own (before a
+    // statement whose rows it cannot bound), and with autocommit on each Sync would commit what ran
+    // before it, were the transaction not begun already.
     open(openingWithTheCommit);
     add(commit);
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(true); // the opening's BEGIN begins the transaction, not the driver
     try {
       flush(c);
-    } catch (SQLException | RuntimeException e) {
+    } catch (Throwable e) {
       rollBack(c, autoCommit, e);
       throw e;
     }
-    c.setAutoCommit(autoCommit);
+    try {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      // Committed: a connection lost since then goes back to the pool closed, its autocommit moot.
+    }
   }
 
   /**
    * Ends a transaction that failed after its BEGIN (the server waits for a ROLLBACK) and gives the
    * connection its autocommit back, without hiding {@code failure}.
    */
-  private static void rollBack(Connection c, boolean autoCommit, Exception failure) {
+  private static void rollBack(Connection c, boolean autoCommit, Throwable failure) {
     try {
       c.setAutoCommit(false); // the driver refuses a rollback with autocommit on
       if (inTransaction(c)) {

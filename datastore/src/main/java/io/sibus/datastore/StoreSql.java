@@ -25,7 +25,10 @@ public final class StoreSql {
   /** Taken by a takeover: waits until every fenced write transaction of the old holder ends. */
   public static final String FENCE_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, ?)";
 
-  /** The first statement of a fenced transaction: the fence's checks need a snapshot each. */
+  /**
+   * The first statement of the epoch fence, which opens a fenced transaction that reads before its
+   * commit: the fence's checks need a snapshot each.
+   */
   static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
   /**

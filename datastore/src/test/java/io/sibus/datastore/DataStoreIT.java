@@ -331,9 +331,20 @@ class DataStoreIT {
       List<String> sent = new ArrayList<>();
       StatementPipeline withTheCommit = ownership.fencedPipeline(epoch);
       store.insert(withTheCommit, List.of(row(1)));
-      withTheCommit.commit(recording(c, sent), ownership.fencedCommitStep(epoch));
+      List<Boolean> autoCommitWhenSent = new ArrayList<>();
+      withTheCommit.commit(
+          watching(
+              c,
+              sql -> {
+                sent.add(sql);
+                autoCommitWhenSent.add(autoCommit(c));
+              }),
+          ownership.fencedCommitStep(epoch));
       assertThat(sent).hasSize(1);
       assertThat(sent.get(0)).startsWith("BEGIN ISOLATION LEVEL READ COMMITTED; INSERT");
+      // Sent with autocommit on: the driver adds no BEGIN of its own, which the server would answer
+      // at once.
+      assertThat(autoCommitWhenSent).containsExactly(true);
       assertThat(occurrences(sent.get(0), "pg_advisory_xact_lock_shared")).isOne();
       assertThat(count("sibus_message")).isOne();
       assertThat(c.getAutoCommit()).isFalse(); // as the caller set it
@@ -394,6 +405,14 @@ class DataStoreIT {
       c.rollback();
       assertThat(count("sibus_owner")).isOne();
       assertThat(count("sibus_message")).isZero();
+    }
+  }
+
+  private static boolean autoCommit(Connection c) {
+    try {
+      return c.getAutoCommit();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
