@@ -52,7 +52,10 @@ public final class GroupCommit {
   private final int threads;
   private final int maxBatch;
   private final LinkedBlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
-  private final AtomicInteger inFlight = new AtomicInteger();
+  // Operations from their submission until their callers are told (committed or failed), which a
+  // drain waits for: counted at submit, so that no moment exists, as a writer takes a batch, when
+  // an operation is neither queued nor counted.
+  private final AtomicInteger pending = new AtomicInteger();
   private final ThreadPoolExecutor completer = completerThread();
   private volatile LoopMonitor.Loop completerLoop;
   private final List<Thread> workers = new ArrayList<>();
@@ -103,11 +106,16 @@ public final class GroupCommit {
 
   /** Queues an operation; fails at once when the writer does not accept work. */
   public <T> CompletableFuture<T> submit(WriteOp<T> op) {
+    // Counted before the check: a drain that stops accepting meanwhile either sees it counted and
+    // waits for it, or stopped accepting before the check.
+    pending.incrementAndGet();
     if (!accepting) {
+      pending.decrementAndGet();
       op.failed(StoreErrors.unavailable());
     } else {
+      op.whenDone(pending::decrementAndGet);
       queue.add(op);
-      if (!accepting && queue.remove(op)) {
+      if (!accepting && queue.remove(op)) { // rejected meanwhile: the queue was emptied before
         op.failed(StoreErrors.unavailable());
       }
     }
@@ -126,7 +134,7 @@ public final class GroupCommit {
     accepting = false;
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (queue.isEmpty() && inFlight.get() == 0) {
+      if (pending.get() == 0) {
         return true;
       }
       sleep(10);
@@ -153,10 +161,6 @@ public final class GroupCommit {
       monitor.unregister(completerLoop);
       completerLoop = null;
     }
-  }
-
-  public int queued() {
-    return queue.size() + inFlight.get();
   }
 
   private void run(boolean helper) {
@@ -189,16 +193,11 @@ public final class GroupCommit {
         if (!helper) {
           helperGate.firstWriterTook(batch.size(), System.nanoTime());
         }
-        inFlight.addAndGet(batch.size());
         loop.busy(true);
-        boolean handedOver = false;
         try {
           faults.maybeSpin();
-          handedOver = execute(batch);
+          execute(batch);
         } finally {
-          if (!handedOver) {
-            inFlight.addAndGet(-batch.size());
-          }
           if (!helper) {
             helperGate.firstWriterDone();
           }
@@ -210,26 +209,23 @@ public final class GroupCommit {
     }
   }
 
-  /**
-   * Commits {@code batch}, or fails its operations. Returns whether it went to the completer, which
-   * then counts its operations out of those in flight.
-   */
-  private boolean execute(List<WriteOp<?>> batch) {
+  /** Commits {@code batch} and hands it to the completer, or fails its operations. */
+  private void execute(List<WriteOp<?>> batch) {
     for (int attempt = 1; ; attempt++) {
       try {
         long commitNanos = commit(batch);
         completer.execute(() -> completeCommitted(batch, commitNanos));
         reportFailuresAfterCommit(batch);
-        return true;
+        return;
       } catch (StoreException e) {
         failAll(batch, StoreErrors.of(e));
         failures.storeFailed(e);
-        return false;
+        return;
       } catch (SQLException e) {
         if (SqlErrors.isConnectionLoss(e)) {
           failAll(batch, StoreErrors.unavailable());
           failures.connectionLost(e);
-          return false;
+          return;
         }
         ErrorClass errorClass = SqlErrors.classify(e);
         if (errorClass == ErrorClass.RECOVERABLE && attempt < RECOVERABLE_ATTEMPTS) {
@@ -248,15 +244,15 @@ public final class GroupCommit {
                   e);
           failAll(batch, StoreErrors.of(altered));
           failures.storeFailed(altered);
-          return false;
+          return;
         }
         isolate(batch, e);
-        return false;
+        return;
       } catch (RuntimeException e) {
         // An operation's own work failed (a defect): run each alone, so that one cannot sink all
         // and the writer thread lives on.
         isolate(batch, e);
-        return false;
+        return;
       }
     }
   }
@@ -265,10 +261,7 @@ public final class GroupCommit {
   private void isolate(List<WriteOp<?>> batch, Exception e) {
     if (batch.size() > 1) {
       for (WriteOp<?> op : batch) {
-        inFlight.incrementAndGet(); // counted out by the completer, or here
-        if (!execute(List.of(op))) {
-          inFlight.decrementAndGet();
-        }
+        execute(List.of(op));
       }
       return;
     }
@@ -307,7 +300,6 @@ public final class GroupCommit {
       metrics.committed(batch.size(), commitNanos);
       batch.forEach(WriteOp::committed);
     } finally {
-      inFlight.addAndGet(-batch.size());
       if (loop != null) {
         loop.busy(!completer.getQueue().isEmpty());
       }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private final CompletableFuture<T> future = new CompletableFuture<>();
   private volatile Runnable afterCommit;
+  private Runnable whenDone = () -> {};
   private StoreException failedAfterCommit;
   T result;
 
@@ -30,6 +31,14 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   }
 
   /**
+   * Runs once, after the future completes (its callers told), whatever the outcome. Set before the
+   * operation is queued, which publishes it to the writer.
+   */
+  void whenDone(Runnable action) {
+    this.whenDone = action;
+  }
+
+  /**
    * The commit will go through, but this operation failed in what it read back with it (a corrupted
    * row): its caller is told so after the commit, and the writer reports the failure.
    */
@@ -42,22 +51,30 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   }
 
   void committed() {
-    if (failedAfterCommit != null) {
-      future.completeExceptionally(StoreErrors.of(failedAfterCommit));
-      return;
+    boolean completed =
+        failedAfterCommit != null
+            ? future.completeExceptionally(StoreErrors.of(failedAfterCommit))
+            : completeWithResult();
+    if (completed) {
+      whenDone.run();
     }
+  }
+
+  private boolean completeWithResult() {
     try {
       if (afterCommit != null) {
         afterCommit.run();
       }
-      future.complete(result);
+      return future.complete(result);
     } catch (RuntimeException e) {
-      future.completeExceptionally(e);
+      return future.completeExceptionally(e);
     }
   }
 
   void failed(Throwable cause) {
-    future.completeExceptionally(cause);
+    if (future.completeExceptionally(cause)) {
+      whenDone.run();
+    }
   }
 
   /** Clears what a rolled-back attempt computed, before the batch is tried again. */
