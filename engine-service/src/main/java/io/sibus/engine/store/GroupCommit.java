@@ -197,6 +197,9 @@ public final class GroupCommit {
         try {
           faults.maybeSpin();
           execute(batch);
+        } catch (Error e) {
+          failAll(batch, StoreErrors.unavailable()); // its callers are told; the writer ends here
+          throw e;
         } finally {
           if (!helper) {
             helperGate.firstWriterDone();
@@ -297,8 +300,11 @@ public final class GroupCommit {
       loop.busy(true);
     }
     try {
-      metrics.committed(batch.size(), commitNanos);
-      batch.forEach(WriteOp::committed);
+      try {
+        metrics.committed(batch.size(), commitNanos);
+      } finally {
+        batch.forEach(WriteOp::committed); // whatever the metrics did
+      }
     } finally {
       if (loop != null) {
         loop.busy(!completer.getQueue().isEmpty());

@@ -2,6 +2,7 @@ package io.sibus.engine.store;
 
 import io.sibus.datastore.StoreException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One piece of work for the group-commit writer. Operations of a batch share one transaction; the
@@ -12,6 +13,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private final CompletableFuture<T> future = new CompletableFuture<>();
   private volatile Runnable afterCommit;
   private Runnable whenDone = () -> {};
+  private final AtomicBoolean done = new AtomicBoolean();
   private StoreException failedAfterCommit;
   T result;
 
@@ -31,8 +33,10 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   }
 
   /**
-   * Runs once, after the future completes (its callers told), whatever the outcome. Set before the
-   * operation is queued, which publishes it to the writer.
+   * Runs once, when the writer is first done with the operation (its callers told), whatever the
+   * outcome; even when a caller completed or cancelled the future first (a framework cancels it
+   * when its HTTP client goes away). Set before the operation is queued, which publishes it to the
+   * writer.
    */
   void whenDone(Runnable action) {
     this.whenDone = action;
@@ -51,28 +55,32 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   }
 
   void committed() {
-    boolean completed =
-        failedAfterCommit != null
-            ? future.completeExceptionally(StoreErrors.of(failedAfterCommit))
-            : completeWithResult();
-    if (completed) {
-      whenDone.run();
+    if (failedAfterCommit != null) {
+      future.completeExceptionally(StoreErrors.of(failedAfterCommit));
+    } else {
+      completeWithResult();
     }
+    done();
   }
 
-  private boolean completeWithResult() {
+  private void completeWithResult() {
     try {
       if (afterCommit != null) {
         afterCommit.run();
       }
-      return future.complete(result);
+      future.complete(result);
     } catch (RuntimeException e) {
-      return future.completeExceptionally(e);
+      future.completeExceptionally(e);
     }
   }
 
   void failed(Throwable cause) {
-    if (future.completeExceptionally(cause)) {
+    future.completeExceptionally(cause);
+    done();
+  }
+
+  private void done() {
+    if (done.compareAndSet(false, true)) {
       whenDone.run();
     }
   }

@@ -41,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -238,28 +239,51 @@ class GroupCommitIT {
     long seq = 0;
     for (int round = 0; round < 20; round++) {
       GroupCommit draining = round == 0 ? writer : writer(1);
-      List<CompletableFuture<InsertOp.Result>> sends = new CopyOnWriteArrayList<>();
-      AtomicBoolean stop = new AtomicBoolean();
-      long first = seq + 1;
-      Thread producer =
-          new Thread(
-              () -> {
-                for (long s = first; !stop.get(); s++) {
-                  sends.add(draining.submit(new InsertOp(row(s), null)));
-                }
-              });
-      producer.start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> sends.size() > 50);
-      assertThat(draining.drain(Duration.ofSeconds(30))).isTrue();
-      List<CompletableFuture<InsertOp.Result>> atDrain = List.copyOf(sends);
-      stop.set(true);
-      producer.join();
-      assertThat(atDrain).allMatch(CompletableFuture::isDone);
-      seq = first + sends.size();
-      if (draining != writer) {
-        draining.shutdown();
+      try {
+        Queue<CompletableFuture<InsertOp.Result>> sends = new ConcurrentLinkedQueue<>();
+        long first = seq + 1;
+        Thread producer =
+            new Thread(
+                () -> {
+                  for (long s = first; ; s++) {
+                    CompletableFuture<InsertOp.Result> send =
+                        draining.submit(new InsertOp(row(s), null));
+                    sends.add(send);
+                    if (send.isCompletedExceptionally()) {
+                      return; // refused: the drain has begun
+                    }
+                    LockSupport.parkNanos(100_000); // a steady stream, not a flood to drain
+                  }
+                });
+        producer.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sends.size() > 50);
+        assertThat(draining.drain(Duration.ofSeconds(30))).isTrue();
+        List<CompletableFuture<InsertOp.Result>> atDrain = List.copyOf(sends);
+        producer.join();
+        assertThat(atDrain).allMatch(CompletableFuture::isDone);
+        seq = first + sends.size();
+      } finally {
+        if (draining != writer) {
+          draining.shutdown();
+        }
       }
     }
+  }
+
+  /**
+   * A caller may cancel the future it was given (the HTTP framework does when its client goes
+   * away): the operation still commits, and a drain still sees it done.
+   */
+  @Test
+  void aDrainIsNotHeldByAnOperationWhoseCallerCancelledItsFuture() throws Exception {
+    CountDownLatch told = new CountDownLatch(1);
+    InsertOp send = new InsertOp(row(1), null);
+    send.afterCommit(() -> awaitQuietly(told));
+    CompletableFuture<InsertOp.Result> future = writer.submit(send);
+    await().atMost(Duration.ofSeconds(30)).until(() -> seqs("true").contains(1L));
+    future.cancel(true);
+    told.countDown();
+    assertThat(writer.drain(Duration.ofSeconds(10))).isTrue();
   }
 
   @Test
