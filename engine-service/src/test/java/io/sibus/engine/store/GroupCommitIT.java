@@ -211,10 +211,7 @@ class GroupCommitIT {
   @Test
   void theWriterCommitsTheNextBatchWhileTheCallersOfTheLastAreStillBeingTold() throws Exception {
     CountDownLatch told = new CountDownLatch(1);
-    InsertOp slow = new InsertOp(row(1), null);
-    slow.afterCommit(() -> awaitQuietly(told));
-    CompletableFuture<InsertOp.Result> first = writer.submit(slow);
-    await().atMost(Duration.ofSeconds(30)).until(() -> seqs("true").contains(1L));
+    CompletableFuture<InsertOp.Result> first = committedUntold(1, told);
 
     // The one writer thread is not held by the first send's callback: the second commits.
     CompletableFuture<InsertOp.Result> second = writer.submit(new InsertOp(row(2), null));
@@ -277,10 +274,7 @@ class GroupCommitIT {
   @Test
   void aDrainIsNotHeldByAnOperationWhoseCallerCancelledItsFuture() throws Exception {
     CountDownLatch told = new CountDownLatch(1);
-    InsertOp send = new InsertOp(row(1), null);
-    send.afterCommit(() -> awaitQuietly(told));
-    CompletableFuture<InsertOp.Result> future = writer.submit(send);
-    await().atMost(Duration.ofSeconds(30)).until(() -> seqs("true").contains(1L));
+    CompletableFuture<InsertOp.Result> future = committedUntold(1, told);
     future.cancel(true);
     told.countDown();
     assertThat(writer.drain(Duration.ofSeconds(10))).isTrue();
@@ -352,6 +346,18 @@ class GroupCommitIT {
     // A helper that was waiting for work when the burst ended waits out its poll (200 ms) before
     // it looks at the gate again.
     Thread.sleep(500);
+  }
+
+  /**
+   * Sends message {@code seq} and returns once it is committed, its caller not told until {@code
+   * told}.
+   */
+  private CompletableFuture<InsertOp.Result> committedUntold(long seq, CountDownLatch told) {
+    InsertOp send = new InsertOp(row(seq), null);
+    send.afterCommit(() -> awaitQuietly(told));
+    CompletableFuture<InsertOp.Result> future = writer.submit(send);
+    await().atMost(Duration.ofSeconds(30)).until(() -> seqs("true").contains(seq));
+    return future;
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
