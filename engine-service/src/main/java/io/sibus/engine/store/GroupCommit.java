@@ -56,6 +56,7 @@ public final class GroupCommit {
   // drain waits for: counted at submit, so that no moment exists, as a writer takes a batch, when
   // an operation is neither queued nor counted.
   private final AtomicInteger pending = new AtomicInteger();
+  private final Runnable countedOut = pending::decrementAndGet; // one for all operations
   private final ThreadPoolExecutor completer = completerThread();
   private volatile LoopMonitor.Loop completerLoop;
   private final List<Thread> workers = new ArrayList<>();
@@ -113,7 +114,7 @@ public final class GroupCommit {
       pending.decrementAndGet();
       op.failed(StoreErrors.unavailable());
     } else {
-      op.whenDone(pending::decrementAndGet);
+      op.whenDone(countedOut);
       queue.add(op);
       if (!accepting && queue.remove(op)) { // rejected meanwhile: the queue was emptied before
         op.failed(StoreErrors.unavailable());
