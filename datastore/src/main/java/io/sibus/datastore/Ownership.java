@@ -17,6 +17,9 @@ import java.util.UUID;
  * writes a multixact to the owner row in every transaction.)
  */
 public final class Ownership {
+  private static final String LOST_ACCESS_ACTION =
+      "None: the member stops so that the active member serves the engine.";
+
   /**
    * Begins a fenced transaction that travels whole with its commit, in READ COMMITTED: its first
    * statement.
@@ -245,6 +248,26 @@ public final class Ownership {
     return first + 2;
   }
 
+  /**
+   * True when {@code failure} is a {@link #fencedCommitStep}'s epoch check failing (a division by
+   * zero: no owner row at the held epoch), which no other statement of the engine raises. The store
+   * is then no longer at the held epoch, whether or not its current epoch can be read.
+   */
+  public static boolean failedEpochCheck(SQLException failure) {
+    return "22012".equals(SqlErrors.state(failure));
+  }
+
+  /** The failure of a member whose commit found the store no longer at {@code held}. */
+  public static StoreException lostAccess(long held) {
+    return new StoreException(
+        ErrorClass.LOCAL,
+        "SIBUS0052E",
+        "This member lost exclusive access to the data store: it holds epoch "
+            + held
+            + " but the store is no longer at it, so another member has taken over.",
+        LOST_ACCESS_ACTION);
+  }
+
   private static StoreException lostAccess(long held, long current) {
     return new StoreException(
         ErrorClass.LOCAL,
@@ -254,7 +277,7 @@ public final class Ownership {
             + " but the store is at epoch "
             + current
             + ", so another member has taken over.",
-        "None: the member stops so that the active member serves the engine.");
+        LOST_ACCESS_ACTION);
   }
 
   /** Records a global error where standbys look before they activate. */

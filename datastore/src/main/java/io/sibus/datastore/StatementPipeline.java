@@ -78,6 +78,15 @@ public final class StatementPipeline {
    * that work which then uses the connection runs after it.
    */
   public void flush(Connection c) throws SQLException {
+    run(c, false);
+  }
+
+  /**
+   * Runs the steps added since the last flush; with {@code commits}, the last of them commits, and
+   * a failure to read a result once the round trip is through is a {@link
+   * ReadAfterCommitException}.
+   */
+  private void run(Connection c, boolean commits) throws SQLException {
     open(openingBeforeARead);
     if (steps.isEmpty()) {
       return;
@@ -90,13 +99,25 @@ public final class StatementPipeline {
       for (Step step : run) {
         index = step.bind(c, ps, index);
       }
-      ps.execute();
+      ps.execute(); // through without an exception: every statement ran, the commit too
+      read(run, ps, commits);
+    }
+  }
+
+  private static void read(List<Step> run, PreparedStatement ps, boolean committed)
+      throws SQLException {
+    try {
       for (int i = 0; i < run.size(); i++) {
         if (i > 0) {
           ps.getMoreResults();
         }
         run.get(i).read(ps);
       }
+    } catch (SQLException | RuntimeException e) {
+      if (committed) {
+        throw new ReadAfterCommitException(e); // not a failed transaction: not to be run again
+      }
+      throw e;
     }
   }
 
@@ -110,11 +131,14 @@ public final class StatementPipeline {
    * commit. The connection must have no transaction open (nothing has run on it since its last
    * commit), or that work would be committed on its own; a transaction that fails here is rolled
    * back before this returns, and the connection's autocommit is as it was.
+   *
+   * @throws ReadAfterCommitException when the transaction committed but a step failed to read its
+   *     result: the caller must not run the work again
    */
   public void commit(Connection c, Step commit) throws SQLException {
     if (opened) {
       add(commit);
-      flush(c);
+      run(c, true);
     } else {
       commitWhole(c, commit);
     }
@@ -133,11 +157,18 @@ public final class StatementPipeline {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(true); // the opening's BEGIN begins the transaction, not the driver
     try {
-      flush(c);
+      run(c, true);
+    } catch (ReadAfterCommitException e) {
+      restoreAutoCommit(c, autoCommit);
+      throw e;
     } catch (Throwable e) {
       rollBack(c, autoCommit, e);
       throw e;
     }
+    restoreAutoCommit(c, autoCommit);
+  }
+
+  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
     try {
       c.setAutoCommit(autoCommit);
     } catch (SQLException e) {

@@ -399,6 +399,65 @@ class DataStoreIT {
     }
   }
 
+  /**
+   * A result that fails to read once the commit has gone through does not fail the transaction: it
+   * is committed, and the caller must not run its work again. Before the commit, the failure is the
+   * transaction's, which the caller rolls back.
+   */
+  @Test
+  void aResultThatFailsToReadAfterTheCommitIsToldApartFromAFailedTransaction() throws SQLException {
+    try (Connection c = postgres.connect()) {
+      long epoch = activeStore(c);
+      c.setAutoCommit(false);
+
+      StatementPipeline whole = ownership.fencedPipeline(epoch);
+      store.insert(whole, List.of(row(1)));
+      whole.add(failingToRead());
+      assertReadFailedAfterCommit(() -> whole.commit(c, ownership.fencedCommitStep(epoch)));
+      assertThat(count("sibus_message")).isOne();
+      assertThat(c.getAutoCommit()).isFalse(); // as the caller set it
+
+      StatementPipeline readingFirst = ownership.fencedPipeline(epoch);
+      readingFirst.flush(c);
+      store.insert(readingFirst, List.of(row(2)));
+      readingFirst.add(failingToRead());
+      assertReadFailedAfterCommit(() -> readingFirst.commit(c, ownership.fencedCommitStep(epoch)));
+      assertThat(count("sibus_message")).isEqualTo(2);
+
+      StatementPipeline beforeTheCommit = ownership.fencedPipeline(epoch);
+      store.insert(beforeTheCommit, List.of(row(3)));
+      beforeTheCommit.add(failingToRead());
+      assertThatThrownBy(() -> beforeTheCommit.flush(c)).isInstanceOf(IllegalStateException.class);
+      c.rollback();
+      assertThat(count("sibus_message")).isEqualTo(2);
+    }
+  }
+
+  private static StatementPipeline.Step failingToRead() {
+    return new StatementPipeline.Step() {
+      @Override
+      public String sql() {
+        return "SELECT 1";
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) {
+        return first;
+      }
+
+      @Override
+      public void read(PreparedStatement ps) {
+        throw new IllegalStateException("a defect in reading a result");
+      }
+    };
+  }
+
+  private static void assertReadFailedAfterCommit(ThrowingCallable commit) {
+    assertThatThrownBy(commit)
+        .isInstanceOf(ReadAfterCommitException.class)
+        .hasCauseInstanceOf(IllegalStateException.class);
+  }
+
   /** The fenced commit's epoch check failed: its round trip ended in a division by zero. */
   private static void assertEpochCheckFails(ThrowingCallable work) {
     assertThatThrownBy(work)

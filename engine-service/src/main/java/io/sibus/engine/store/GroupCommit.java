@@ -2,6 +2,7 @@ package io.sibus.engine.store;
 
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.Ownership;
+import io.sibus.datastore.ReadAfterCommitException;
 import io.sibus.datastore.SqlErrors;
 import io.sibus.datastore.StatementPipeline;
 import io.sibus.datastore.StoreException;
@@ -344,12 +345,16 @@ public final class GroupCommit {
         applier.apply(c, pipeline, batch);
         // The COMMIT travels with the last statements; it commits only at the held epoch.
         long started = System.nanoTime();
-        pipeline.commit(c, ownership.fencedCommitStep(held));
+        try {
+          pipeline.commit(c, ownership.fencedCommitStep(held));
+        } catch (ReadAfterCommitException e) {
+          unreadAfterCommit(batch, e);
+        }
         return System.nanoTime() - started;
       } catch (SQLException e) {
         rollbackQuietly(c);
         if (!SqlErrors.isConnectionLoss(e)) {
-          proveEpoch(c, held);
+          proveEpoch(c, held, e);
         }
         throw e;
       } catch (RuntimeException e) {
@@ -360,16 +365,44 @@ public final class GroupCommit {
   }
 
   /**
+   * The batch committed, but what its statements returned could not all be read: it is committed
+   * all the same (run again, its work would be done twice: a send stored twice), and its callers
+   * are told so, except those whose result went unread: those hear that it could not be read.
+   */
+  private static void unreadAfterCommit(List<WriteOp<?>> batch, ReadAfterCommitException e) {
+    LOG.errorf(e, "SIBUS0211E %s", e.getMessage());
+    for (WriteOp<?> op : batch) {
+      if (op.readsWithCommit() && op.result == null) {
+        op.unreadAfterCommit(
+            new ApiException(
+                500,
+                "SIBUS0211E",
+                "The data store committed the operation, but the engine could not read back its"
+                    + " result: "
+                    + e.getCause().getMessage(),
+                "Retry: the messages that were being delivered are delivered again. If it fails"
+                    + " again, report it with the member's log."));
+      }
+    }
+  }
+
+  /**
    * The fence travels with the writes and the commit, so a transaction of a member that lost the
    * store fails with whatever failed first: the commit's epoch check, or a write (a key the new
    * active member wrote meanwhile, say). A failed transaction is followed by a fence of its own, so
-   * that such a member learns that it lost the store.
+   * that such a member learns that it lost the store; a commit whose epoch check failed has learnt
+   * it already, even if that fence cannot run.
    */
-  private void proveEpoch(Connection c, long held) {
+  private void proveEpoch(Connection c, long held, SQLException failure) {
     try {
       ownership.fence(c, held);
     } catch (SQLException e) {
-      // The failure at hand is the one to report.
+      if (Ownership.failedEpochCheck(failure)) {
+        StoreException lost = Ownership.lostAccess(held);
+        lost.addSuppressed(e);
+        throw lost;
+      }
+      // Otherwise the failure at hand is the one to report.
     } finally {
       rollbackQuietly(c);
     }

@@ -11,4 +11,9 @@ public final class LockOp extends WriteOp<List<MessageRow>> {
   public LockOp(List<DeliveryLock> locks) {
     this.locks = locks;
   }
+
+  @Override
+  boolean readsWithCommit() {
+    return true; // the locked rows
+  }
 }

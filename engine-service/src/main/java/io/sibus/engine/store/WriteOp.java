@@ -15,6 +15,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private Runnable whenDone = () -> {};
   private final AtomicBoolean done = new AtomicBoolean();
   private StoreException failedAfterCommit;
+  private RuntimeException unreadAfterCommit;
   T result;
 
   /** The result computed in the transaction (valid in {@code afterCommit}). */
@@ -54,9 +55,24 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     return failedAfterCommit;
   }
 
+  /** True for an operation whose result is what its statements return with the commit. */
+  boolean readsWithCommit() {
+    return false;
+  }
+
+  /**
+   * The commit went through, but this operation's result was not read back with it: its caller is
+   * told {@code answer} after the commit.
+   */
+  void unreadAfterCommit(RuntimeException answer) {
+    unreadAfterCommit = answer;
+  }
+
   void committed() {
     if (failedAfterCommit != null) {
       future.completeExceptionally(StoreErrors.of(failedAfterCommit));
+    } else if (unreadAfterCommit != null) {
+      future.completeExceptionally(unreadAfterCommit);
     } else {
       completeWithResult();
     }
@@ -89,5 +105,6 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   void reset() {
     result = null;
     failedAfterCommit = null;
+    unreadAfterCommit = null;
   }
 }

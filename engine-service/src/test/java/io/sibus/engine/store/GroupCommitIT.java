@@ -24,6 +24,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -63,6 +64,10 @@ class GroupCommitIT {
   final AtomicInteger commitCalls = new AtomicInteger();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
+  // Once set, the next statement that locks messages for delivery fails to hand over its rows.
+  final AtomicBoolean failTheNextLocksRead = new AtomicBoolean();
+  // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
+  final AtomicBoolean failTheNextFence = new AtomicBoolean();
   GroupCommit writer;
   long epoch;
 
@@ -190,6 +195,45 @@ class GroupCommitIT {
     assertThat(transactions()).isEqualTo(transactionsBefore + 2);
     assertThat(statements.get()).isEqualTo(statementsBefore + 2);
     assertThat(seqs("receipt IS NOT NULL")).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aBatchWhoseResultsCannotBeReadAfterItsCommitIsNotRunAgain() throws Exception {
+    writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
+
+    // A send and a receive in one transaction, whose locked rows the driver then fails to hand
+    // over.
+    HeldTransaction held = hold(writer);
+    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(2), null));
+    long until = System.currentTimeMillis() + 60_000;
+    CompletableFuture<List<MessageRow>> receive =
+        writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
+    long transactionsBefore = transactions();
+    failTheNextLocksRead.set(true);
+    held.release();
+    held.done().get(30, TimeUnit.SECONDS);
+
+    // Committed once: the send is told so, and the receive that what it locked could not be read.
+    assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-2");
+    assertThatThrownBy(() -> receive.get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ApiException.class)
+        .hasMessageContaining("could not read back")
+        .extracting(e -> ((ApiException) e).code())
+        .isEqualTo("SIBUS0211E");
+    assertThat(failTheNextLocksRead).isFalse();
+    assertThat(transactions()).isEqualTo(transactionsBefore + 2);
+    assertThat(seqs("true")).containsExactly(1L, 2L);
+    assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
+    assertThat(storeFailures).isEmpty();
+
+    // The writer goes on, and a receive again delivers the message.
+    List<MessageRow> again =
+        writer
+            .submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))))
+            .get(30, TimeUnit.SECONDS);
+    assertThat(again).extracting(MessageRow::seq).containsExactly(1L);
+    assertThat(seqs("delivery_count = 2")).containsExactly(1L);
   }
 
   @Test
@@ -388,6 +432,24 @@ class GroupCommitIT {
   }
 
   @Test
+  void aMemberWhoseCommitFailsItsEpochCheckLostTheStoreThoughItsFenceCannotRunAfter()
+      throws Exception {
+    try (Connection c = postgres.connect()) {
+      ownership.activate(c, "m1", "http://m1");
+    }
+    failTheNextFence.set(true);
+
+    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(600), null));
+    assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ApiException.class)
+        .cause()
+        .hasMessageContaining("no longer the active member");
+    assertThat(failTheNextFence).isFalse();
+    assertLostTheStore();
+    assertThat(seqs("true")).isEmpty();
+  }
+
+  @Test
   void aMemberWhoseWriteCollidesWithTheNewActiveMembersIsToldItLostTheStore() throws Exception {
     // Another member takes the store over and stores message 500 before this one does.
     try (Connection c = postgres.connect()) {
@@ -513,6 +575,16 @@ class GroupCommitIT {
               if (method.getName().startsWith("prepare")
                   || method.getName().equals("createStatement")) {
                 statements.incrementAndGet();
+                if (method.getName().equals("prepareStatement")
+                    && ((String) args[0]).contains("delivery_count = m.delivery_count + 1")
+                    && failTheNextLocksRead.compareAndSet(true, false)) {
+                  return failingToHandOverRows((PreparedStatement) invoke(c, method, args));
+                }
+                if (method.getName().equals("prepareStatement")
+                    && ((String) args[0]).startsWith("SET TRANSACTION")
+                    && failTheNextFence.compareAndSet(true, false)) {
+                  throw new SQLException("canceling statement due to statement timeout", "57014");
+                }
               } else if (method.getName().equals("commit")) {
                 commitCalls.incrementAndGet();
               } else if (method.getName().equals("close")) {
@@ -521,6 +593,20 @@ class GroupCommitIT {
                 return null;
               }
               return invoke(c, method, args);
+            });
+  }
+
+  /** A statement that runs, but whose result sets the driver fails to hand over. */
+  private static PreparedStatement failingToHandOverRows(PreparedStatement ps) {
+    return (PreparedStatement)
+        Proxy.newProxyInstance(
+            PreparedStatement.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getResultSet")) {
+                throw new IllegalStateException("the rows were not handed over (a test's fault)");
+              }
+              return invoke(ps, method, args);
             });
   }
 
