@@ -216,8 +216,9 @@ public final class Ownership {
 
   /**
    * The COMMIT of a fenced transaction, to send with its last statements: it commits only while the
-   * store is at {@code epoch}; otherwise the pipeline fails, nothing is committed, and {@link
-   * #fence} run afterwards tells why.
+   * store is at {@code epoch}; otherwise the pipeline fails with a division by zero ({@link
+   * #failedEpochCheck}), nothing is committed, and {@link #fence} run afterwards tells the store's
+   * epoch.
    */
   public StatementPipeline.Step fencedCommitStep(long epoch) {
     return new StatementPipeline.Step() {

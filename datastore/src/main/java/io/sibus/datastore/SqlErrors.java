@@ -30,6 +30,19 @@ public final class SqlErrors {
     return ErrorClass.LOCAL;
   }
 
+  /**
+   * A {@link ErrorClass#GLOBAL} failure of a running engine's statement: its tables were altered.
+   */
+  public static StoreException altered(SQLException e) {
+    return new StoreException(
+        ErrorClass.GLOBAL,
+        "SIBUS1537E",
+        "The data store has been altered: " + e.getMessage(),
+        "Restore the data store from a backup, or repair its tables to match 'sibus ddl', then"
+            + " start the engine again.",
+        e);
+  }
+
   /** The first SQLSTATE in the exception chain, or null for an I/O failure without one. */
   public static String state(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

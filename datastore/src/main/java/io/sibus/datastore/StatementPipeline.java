@@ -78,7 +78,7 @@ public final class StatementPipeline {
    * that work which then uses the connection runs after it.
    */
   public void flush(Connection c) throws SQLException {
-    run(c, false);
+    send(c, false);
   }
 
   /**
@@ -86,7 +86,7 @@ public final class StatementPipeline {
    * a failure to read a result once the round trip is through is a {@link
    * ReadAfterCommitException}.
    */
-  private void run(Connection c, boolean commits) throws SQLException {
+  private void send(Connection c, boolean commits) throws SQLException {
     open(openingBeforeARead);
     if (steps.isEmpty()) {
       return;
@@ -99,12 +99,14 @@ public final class StatementPipeline {
       for (Step step : run) {
         index = step.bind(c, ps, index);
       }
-      ps.execute(); // through without an exception: every statement ran, the commit too
+      // Through without an exception: every statement ran (an error makes the server skip the
+      // rest), so a committing round trip has committed.
+      ps.execute();
       read(run, ps, commits);
     }
   }
 
-  private static void read(List<Step> run, PreparedStatement ps, boolean committed)
+  private static void read(List<Step> run, PreparedStatement ps, boolean commits)
       throws SQLException {
     try {
       for (int i = 0; i < run.size(); i++) {
@@ -114,7 +116,7 @@ public final class StatementPipeline {
         run.get(i).read(ps);
       }
     } catch (SQLException | RuntimeException e) {
-      if (committed) {
+      if (commits) {
         throw new ReadAfterCommitException(e); // not a failed transaction: not to be run again
       }
       throw e;
@@ -138,7 +140,7 @@ public final class StatementPipeline {
   public void commit(Connection c, Step commit) throws SQLException {
     if (opened) {
       add(commit);
-      run(c, true);
+      send(c, true);
     } else {
       commitWhole(c, commit);
     }
@@ -157,7 +159,7 @@ public final class StatementPipeline {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(true); // the opening's BEGIN begins the transaction, not the driver
     try {
-      run(c, true);
+      send(c, true);
     } catch (ReadAfterCommitException e) {
       restoreAutoCommit(c, autoCommit);
       throw e;

@@ -133,7 +133,9 @@ public final class StoreSql {
     // behind it commits nothing. The shared lock (taken here, or again, which is immediate for the
     // transaction that holds it) keeps the epoch from moving between the check and the COMMIT; the
     // check's snapshot, taken once the lock is granted, sees a takeover that it waited for (READ
-    // COMMITTED, which the transaction's first statement pins).
+    // COMMITTED, which the transaction's first statement pins). Its division is the only one in the
+    // engine that can meet a zero: a 22012 is taken for a failed epoch check
+    // (Ownership.failedEpochCheck), so no other statement may divide by what can be zero.
     fencedCommit =
         "SELECT pg_advisory_xact_lock_shared(?, ?); SELECT 1 / (SELECT count(*)::int FROM "
             + owner

@@ -6,7 +6,6 @@ import io.sibus.datastore.ReadAfterCommitException;
 import io.sibus.datastore.SqlErrors;
 import io.sibus.datastore.StatementPipeline;
 import io.sibus.datastore.StoreException;
-import io.sibus.engine.error.ApiException;
 import io.sibus.engine.health.Faults;
 import io.sibus.engine.health.LoopMonitor;
 import io.sibus.engine.metrics.EngineMetrics;
@@ -239,14 +238,7 @@ public final class GroupCommit {
           continue;
         }
         if (errorClass == ErrorClass.GLOBAL) {
-          StoreException altered =
-              new StoreException(
-                  ErrorClass.GLOBAL,
-                  "SIBUS1537E",
-                  "The data store has been altered: " + e.getMessage(),
-                  "Restore the data store from a backup, or repair its tables to match 'sibus"
-                      + " ddl', then start the engine again.",
-                  e);
+          StoreException altered = SqlErrors.altered(e);
           failAll(batch, StoreErrors.of(altered));
           failures.storeFailed(altered);
           return;
@@ -271,14 +263,7 @@ public final class GroupCommit {
       return;
     }
     LOG.errorf(e, "SIBUS0210E A data store operation failed: %s", e.getMessage());
-    batch
-        .get(0)
-        .failed(
-            new ApiException(
-                500,
-                "SIBUS0210E",
-                "The data store refused the operation: " + e.getMessage(),
-                "Retry; if it fails again, report it with the member's log."));
+    batch.get(0).failed(StoreErrors.refused(e));
   }
 
   /** A corrupted row read back with the commit is a failure of the store (a global error). */
@@ -345,12 +330,17 @@ public final class GroupCommit {
         applier.apply(c, pipeline, batch);
         // The COMMIT travels with the last statements; it commits only at the held epoch.
         long started = System.nanoTime();
+        ReadAfterCommitException unread = null;
         try {
           pipeline.commit(c, ownership.fencedCommitStep(held));
         } catch (ReadAfterCommitException e) {
-          unreadAfterCommit(batch, e);
+          unread = e;
         }
-        return System.nanoTime() - started;
+        long commitNanos = System.nanoTime() - started;
+        if (unread != null) {
+          unreadAfterCommit(batch, unread);
+        }
+        return commitNanos;
       } catch (SQLException e) {
         rollbackQuietly(c);
         if (!SqlErrors.isConnectionLoss(e)) {
@@ -373,15 +363,7 @@ public final class GroupCommit {
     LOG.errorf(e, "SIBUS0211E %s", e.getMessage());
     for (WriteOp<?> op : batch) {
       if (op.readsWithCommit() && op.result == null) {
-        op.unreadAfterCommit(
-            new ApiException(
-                500,
-                "SIBUS0211E",
-                "The data store committed the operation, but the engine could not read back its"
-                    + " result: "
-                    + e.getCause().getMessage(),
-                "Retry: the messages that were being delivered are delivered again. If it fails"
-                    + " again, report it with the member's log."));
+        op.unreadAfterCommit(StoreErrors.unreadAfterCommit(e.getCause()));
       }
     }
   }
@@ -390,21 +372,19 @@ public final class GroupCommit {
    * The fence travels with the writes and the commit, so a transaction of a member that lost the
    * store fails with whatever failed first: the commit's epoch check, or a write (a key the new
    * active member wrote meanwhile, say). A failed transaction is followed by a fence of its own, so
-   * that such a member learns that it lost the store; a commit whose epoch check failed has learnt
-   * it already, even if that fence cannot run.
+   * that such a member learns that it lost the store. A commit whose epoch check failed has learnt
+   * it already: its fence only tells the store's epoch, and need not run.
    */
   private void proveEpoch(Connection c, long held, SQLException failure) {
     try {
       ownership.fence(c, held);
     } catch (SQLException e) {
-      if (Ownership.failedEpochCheck(failure)) {
-        StoreException lost = Ownership.lostAccess(held);
-        lost.addSuppressed(e);
-        throw lost;
-      }
-      // Otherwise the failure at hand is the one to report.
+      failure.addSuppressed(e); // the failure at hand is the one to report
     } finally {
       rollbackQuietly(c);
+    }
+    if (Ownership.failedEpochCheck(failure)) {
+      throw Ownership.lostAccess(held);
     }
   }
 

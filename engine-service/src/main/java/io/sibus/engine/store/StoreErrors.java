@@ -29,6 +29,30 @@ public final class StoreErrors {
         .retryAfter(1);
   }
 
+  /** An operation that the data store refused for a reason of its own (run alone, it failed). */
+  public static ApiException refused(Exception e) {
+    return new ApiException(
+        500,
+        "SIBUS0210E",
+        "The data store refused the operation: " + e.getMessage(),
+        "Retry; if it fails again, report it with the member's log.");
+  }
+
+  /**
+   * The data store committed the operation, but what it returned could not be read (a defect): a
+   * receive's messages go back to the queue.
+   */
+  public static ApiException unreadAfterCommit(Throwable cause) {
+    return new ApiException(
+        500,
+        "SIBUS0211E",
+        "The data store committed the operation, but the engine could not read back its result ("
+            + cause
+            + ").",
+        "Retry: the messages that were being delivered are delivered again. If it fails again,"
+            + " report it with the member's log.");
+  }
+
   /** The answer for a classified store failure. */
   public static ApiException of(StoreException e) {
     if (e.errorClass() == ErrorClass.GLOBAL) {

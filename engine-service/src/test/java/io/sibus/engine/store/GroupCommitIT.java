@@ -50,6 +50,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The group-commit writer against a real PostgreSQL: its round trips and its epoch fence. */
@@ -416,28 +418,15 @@ class GroupCommitIT {
     return registry.get("sibus.group.commit.batch.size").summary().count();
   }
 
-  @Test
-  void aMemberThatLostTheStoreCommitsNothingThoughItsCommitTravelsWithItsWrites() throws Exception {
-    try (Connection c = postgres.connect()) {
-      ownership.activate(c, "m1", "http://m1");
-    }
-
-    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(600), null));
-    assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(ApiException.class)
-        .cause()
-        .hasMessageContaining("no longer the active member");
-    assertLostTheStore();
-    assertThat(seqs("true")).isEmpty();
-  }
-
-  @Test
-  void aMemberWhoseCommitFailsItsEpochCheckLostTheStoreThoughItsFenceCannotRunAfter()
+  /** Its failed epoch check alone tells it so, when the fence run afterwards cannot run. */
+  @ParameterizedTest(name = "the fence after the commit fails: {0}")
+  @ValueSource(booleans = {false, true})
+  void aMemberThatLostTheStoreCommitsNothingThoughItsCommitTravelsWithItsWrites(boolean fenceFails)
       throws Exception {
     try (Connection c = postgres.connect()) {
       ownership.activate(c, "m1", "http://m1");
     }
-    failTheNextFence.set(true);
+    failTheNextFence.set(fenceFails);
 
     CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(600), null));
     assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
