@@ -131,6 +131,9 @@ public final class MessageStore {
                   rows.add(row(rs));
                 } catch (StoreException e) {
                   corrupted.put(rs.getLong(1), e);
+                } catch (SQLException | RuntimeException e) {
+                  // Only this row's delivery fails, not every receive that shares its commit.
+                  corrupted.put(rs.getLong(1), undecodable(rs.getLong(1), e));
                 }
               }
             }
@@ -318,6 +321,21 @@ public final class MessageStore {
           "Restore the data store from a backup, then start the engine in restart-after-restore"
               + " mode.");
     }
+  }
+
+  /** A stored row that its columns' types and constraints should have made impossible. */
+  private static StoreException undecodable(long seq, Exception cause) {
+    return new StoreException(
+        ErrorClass.GLOBAL,
+        "SIBUS1539E",
+        "The stored message with sequence "
+            + seq
+            + " cannot be read ("
+            + cause
+            + "): the data store is corrupted.",
+        "Restore the data store from a backup, then start the engine in restart-after-restore"
+            + " mode.",
+        cause);
   }
 
   static MessageRow row(ResultSet rs) throws SQLException {

@@ -51,6 +51,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -163,13 +164,27 @@ class GroupCommitIT {
     assertThat(seqs("delivery_count = 1")).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
   }
 
-  @Test
-  void aCorruptedRowReadBackByADeliveryFailsItAfterTheCommitAndIsAGlobalError() throws Exception {
+  /**
+   * A row that does not decode: an unknown code, or a column its constraint kept from being null
+   * (dropped by hand), which the reading code cannot expect.
+   */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "UPDATE it_group_commit.sibus_message SET reliability = 99 WHERE seq = 2"
+            + " | unknown reliability code 99",
+        "ALTER TABLE it_group_commit.sibus_message ALTER enqueued_at DROP NOT NULL;"
+            + " UPDATE it_group_commit.sibus_message SET enqueued_at = NULL WHERE seq = 2"
+            + " | sequence 2 cannot be read"
+      })
+  void aCorruptedRowReadBackByADeliveryFailsItAfterTheCommitAndIsAGlobalError(
+      String corruption, String reported) throws Exception {
     writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
     writer.submit(new InsertOp(row(2), null)).get(30, TimeUnit.SECONDS);
     try (Connection c = postgres.connect();
         Statement s = c.createStatement()) {
-      s.execute("UPDATE it_group_commit.sibus_message SET reliability = 99 WHERE seq = 2");
+      s.execute(corruption);
     }
 
     // Two receives in one transaction: the writer is held by a piece of work while both queue.
@@ -188,7 +203,7 @@ class GroupCommitIT {
     assertThatThrownBy(() -> damaged.get(30, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(ApiException.class)
-        .hasMessageContaining("unknown reliability code 99")
+        .hasMessageContaining(reported)
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0050E");
     assertStoreFailed("SIBUS1539E");
