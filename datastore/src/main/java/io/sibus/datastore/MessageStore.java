@@ -127,13 +127,18 @@ public final class MessageStore {
             Map<Long, StoreException> corrupted = new HashMap<>();
             try (ResultSet rs = ps.getResultSet()) {
               while (rs.next()) {
+                long seq = rs.getLong(1);
                 try {
                   rows.add(row(rs));
                 } catch (StoreException e) {
-                  corrupted.put(rs.getLong(1), e);
+                  corrupted.put(seq, e);
                 } catch (SQLException | RuntimeException e) {
                   // Only this row's delivery fails, not every receive that shares its commit.
-                  corrupted.put(rs.getLong(1), undecodable(rs.getLong(1), e));
+                  corrupted.put(
+                      seq,
+                      corrupted(
+                          "The stored message with sequence " + seq + " cannot be read (" + e + ")",
+                          e));
                 }
               }
             }
@@ -311,28 +316,19 @@ public final class MessageStore {
     try {
       return Reliability.fromCode(code);
     } catch (IllegalArgumentException e) {
-      throw new StoreException(
-          ErrorClass.GLOBAL,
-          "SIBUS1539E",
-          "A stored message has the unknown reliability code "
-              + code
-              + ": the data store is"
-              + " corrupted.",
-          "Restore the data store from a backup, then start the engine in restart-after-restore"
-              + " mode.");
+      throw corrupted("A stored message has the unknown reliability code " + code, null);
     }
   }
 
-  /** A stored row that its columns' types and constraints should have made impossible. */
-  private static StoreException undecodable(long seq, Exception cause) {
+  /**
+   * A stored row that sibus could not have written (its columns' types and constraints exclude it):
+   * the data store is corrupted, a global error.
+   */
+  private static StoreException corrupted(String what, Exception cause) {
     return new StoreException(
         ErrorClass.GLOBAL,
         "SIBUS1539E",
-        "The stored message with sequence "
-            + seq
-            + " cannot be read ("
-            + cause
-            + "): the data store is corrupted.",
+        what + ": the data store is corrupted.",
         "Restore the data store from a backup, then start the engine in restart-after-restore"
             + " mode.",
         cause);
