@@ -1,13 +1,18 @@
 package io.sibus.perf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sibus.local.EngineClient;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +23,10 @@ import java.util.concurrent.Executors;
  */
 final class SibusClients implements MessagingSystem, AutoCloseable {
   static final int RECEIVE_BATCH = 50;
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final Map<String, String> JSON_CONTENT =
+      Map.of("Content-Type", "application/json");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> sendUrls;
   private final List<String> receiveUrls;
@@ -41,6 +50,9 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     this.destination = destination;
     this.reliability = reliability;
     this.consumers = consumers;
+    // A URL the load generator's connections cannot use fails here, not as every send's error.
+    sendUrls.forEach(MemberConnection::new);
+    receiveUrls.forEach(MemberConnection::new);
   }
 
   /**
@@ -52,42 +64,63 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     return this;
   }
 
+  /**
+   * A producer sends on connections of its own ({@link OwnClient}), and reads no more of a 201 than
+   * its status.
+   */
   @Override
   public Sender sender() {
-    MemberSetClient client = new MemberSetClient(sendUrls, null);
-    return body -> {
-      EngineClient.Reply reply =
-          client.call(
-              m ->
-                  m.send(
-                      destination,
-                      new EngineClient.Outgoing(body)
-                          .reliability(reliability)
-                          .contentType("application/octet-stream")),
-              Duration.ofSeconds(10));
-      if (reply.status() != 201) {
-        throw new IOException("the send was answered " + reply.status());
+    OwnClient client = new OwnClient(sendUrls);
+    String path = "/api/v1/destinations/" + encode(destination) + "/messages";
+    Map<String, String> headers =
+        Map.of("Content-Type", "application/octet-stream", "Sibus-Reliability", reliability);
+    return new Sender() {
+      @Override
+      public void send(byte[] body) throws IOException {
+        EngineClient.Reply reply = client.call(path, headers, body, false);
+        if (reply.status() != 201) {
+          throw new IOException("the send was answered " + reply);
+        }
+      }
+
+      @Override
+      public void close() {
+        client.close();
       }
     };
   }
 
+  /** A consumer receives and acknowledges on connections of its own ({@link OwnClient}). */
   @Override
   public Receiver receiver() {
-    MemberSetClient client = new MemberSetClient(receiveUrls, null);
-    return deliveries -> {
-      EngineClient.Reply reply =
-          client.call(
-              m -> m.receive(destination, RECEIVE_BATCH, 200, 60_000), Duration.ofSeconds(10));
-      if (reply.status() != 200) {
-        throw new IOException("the receive was answered " + reply.status());
+    OwnClient client = new OwnClient(receiveUrls);
+    MemberSetClient shared = new MemberSetClient(receiveUrls, null);
+    String receive =
+        "/api/v1/destinations/"
+            + encode(destination)
+            + "/receipts?max="
+            + RECEIVE_BATCH
+            + "&waitMs=200&lockMs=60000";
+    return new Receiver() {
+      @Override
+      public void receive(MessagingSystem.Deliveries deliveries) throws Exception {
+        EngineClient.Reply reply = client.call(receive, Map.of(), new byte[0], true);
+        if (reply.status() != 200) {
+          throw new IOException("the receive was answered " + reply.status());
+        }
+        JsonNode messages = reply.json().get("messages");
+        if (oneRequestPerAcknowledgement) {
+          acknowledgeEach(shared, messages, deliveries);
+        } else {
+          acknowledgeAll(client, messages, deliveries);
+        }
+        lingerAfterShort(messages);
       }
-      JsonNode messages = reply.json().get("messages");
-      if (oneRequestPerAcknowledgement) {
-        acknowledgeEach(client, messages, deliveries);
-      } else {
-        acknowledgeAll(client, messages, deliveries);
+
+      @Override
+      public void close() {
+        client.close();
       }
-      lingerAfterShort(messages);
     };
   }
 
@@ -112,7 +145,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
 
   /** One request acknowledges what one receive delivered. */
   private void acknowledgeAll(
-      MemberSetClient client, JsonNode messages, MessagingSystem.Deliveries deliveries)
+      OwnClient client, JsonNode messages, MessagingSystem.Deliveries deliveries)
       throws IOException {
     List<String> receipts = new ArrayList<>();
     for (JsonNode m : messages) {
@@ -123,7 +156,11 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
       return;
     }
     EngineClient.Reply reply =
-        client.call(c -> c.acknowledgeAll(destination, receipts), Duration.ofSeconds(10));
+        client.call(
+            "/api/v1/destinations/" + encode(destination) + "/acknowledgements",
+            JSON_CONTENT,
+            JSON.writeValueAsBytes(Map.of("receipts", receipts)),
+            true);
     if (!reply.ok()) {
       receipts.forEach(r -> deliveries.failed());
       return;
@@ -135,8 +172,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   private void acknowledge(
       MemberSetClient client, String receipt, MessagingSystem.Deliveries deliveries) {
     try {
-      EngineClient.Reply reply =
-          client.call(c -> c.acknowledge(destination, receipt), Duration.ofSeconds(10));
+      EngineClient.Reply reply = client.call(c -> c.acknowledge(destination, receipt), PATIENCE);
       if (reply.ok()) {
         deliveries.acknowledged(1);
       } else {
@@ -168,6 +204,39 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   @Override
   public void close() {
     ackers.shutdown();
+  }
+
+  /**
+   * One load-generator thread's client: a {@link MemberConnection} of its own to each member, the
+   * member chosen (and changed when it is gone or not active) by {@link MemberSetClient}.
+   */
+  private static final class OwnClient implements AutoCloseable {
+    private final MemberSetClient members;
+    private final Map<String, MemberConnection> connections = new HashMap<>();
+
+    OwnClient(List<String> urls) {
+      this.members = new MemberSetClient(urls, null);
+    }
+
+    /** A POST to the member; see {@link MemberConnection#post}. */
+    EngineClient.Reply call(String path, Map<String, String> headers, byte[] body, boolean readOk)
+        throws IOException {
+      return members.call(
+          m ->
+              connections
+                  .computeIfAbsent(m.baseUrl(), MemberConnection::new)
+                  .post(path, headers, body, readOk),
+          PATIENCE);
+    }
+
+    @Override
+    public void close() {
+      connections.values().forEach(MemberConnection::close);
+    }
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static Thread daemon(Runnable r) {
