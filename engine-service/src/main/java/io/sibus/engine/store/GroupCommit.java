@@ -322,35 +322,73 @@ public final class GroupCommit {
 
   /** Commits {@code batch}; returns how long its commit's round trip took, in nanoseconds. */
   private long commit(List<WriteOp<?>> batch) throws SQLException {
-    long held = epoch;
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
+    Connection c = dataSource.getConnection();
+    long commitNanos;
+    try {
+      commitNanos = commitOn(c, batch);
+    } catch (Throwable e) {
       try {
-        StatementPipeline pipeline = ownership.fencedPipeline(held);
-        applier.apply(c, pipeline, batch);
-        // The COMMIT travels with the last statements; it commits only at the held epoch.
-        long started = System.nanoTime();
-        ReadAfterCommitException unread = null;
-        try {
-          pipeline.commit(c, ownership.fencedCommitStep(held));
-        } catch (ReadAfterCommitException e) {
-          unread = e;
-        }
-        long commitNanos = System.nanoTime() - started;
-        if (unread != null) {
-          unreadAfterCommit(batch, unread);
-        }
-        return commitNanos;
-      } catch (SQLException e) {
-        rollbackQuietly(c);
-        if (!SqlErrors.isConnectionLoss(e)) {
-          proveEpoch(c, held, e);
-        }
-        throw e;
-      } catch (RuntimeException e) {
-        rollbackQuietly(c);
-        throw e;
+        c.close();
+      } catch (SQLException | RuntimeException closing) {
+        e.addSuppressed(closing); // the failure at hand is the one to report
       }
+      throw e;
+    }
+    closeAfterCommit(c);
+    return commitNanos;
+  }
+
+  /**
+   * The batch committed: a connection that then fails to go back to its pool does not undo that,
+   * and failing the batch would tell its callers that nothing was stored (or run it again, and
+   * store a send twice). Whatever broke the connection, its next transaction finds out.
+   */
+  private void closeAfterCommit(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      closeFailedAfterCommit(e.getMessage() + ", SQLSTATE " + SqlErrors.state(e));
+    } catch (RuntimeException e) {
+      closeFailedAfterCommit(e.toString());
+    }
+  }
+
+  private void closeFailedAfterCommit(String why) {
+    failures.recovered(
+        "a data store connection failed to close after its transaction committed ("
+            + why
+            + "); the transaction stands");
+  }
+
+  /** The fenced transaction of {@code batch} on {@code c}, rolled back if it fails. */
+  private long commitOn(Connection c, List<WriteOp<?>> batch) throws SQLException {
+    long held = epoch;
+    c.setAutoCommit(false);
+    try {
+      StatementPipeline pipeline = ownership.fencedPipeline(held);
+      applier.apply(c, pipeline, batch);
+      // The COMMIT travels with the last statements; it commits only at the held epoch.
+      long started = System.nanoTime();
+      ReadAfterCommitException unread = null;
+      try {
+        pipeline.commit(c, ownership.fencedCommitStep(held));
+      } catch (ReadAfterCommitException e) {
+        unread = e;
+      }
+      long commitNanos = System.nanoTime() - started;
+      if (unread != null) {
+        unreadAfterCommit(batch, unread);
+      }
+      return commitNanos;
+    } catch (SQLException e) {
+      rollbackQuietly(c);
+      if (!SqlErrors.isConnectionLoss(e)) {
+        proveEpoch(c, held, e);
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      rollbackQuietly(c);
+      throw e;
     }
   }
 

@@ -42,6 +42,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import javax.sql.DataSource;
@@ -71,6 +72,9 @@ class GroupCommitIT {
   final AtomicBoolean failTheNextLocksRead = new AtomicBoolean();
   // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
+  // Once set, the next connection handed back fails to close with this SQLSTATE.
+  final AtomicReference<String> failTheNextCloseWith = new AtomicReference<>();
+  final List<String> recovered = new CopyOnWriteArrayList<>();
   GroupCommit writer;
   long epoch;
 
@@ -251,6 +255,31 @@ class GroupCommitIT {
             .get(30, TimeUnit.SECONDS);
     assertThat(again).extracting(MessageRow::seq).containsExactly(1L);
     assertThat(seqs("delivery_count = 2")).containsExactly(1L);
+  }
+
+  /**
+   * A connection that fails to go back to its pool once its transaction committed: as a connection
+   * lost at that moment (08006), which was answered "nothing was stored", or with another error
+   * (55000), which was refused. Either answer is wrong for a stored message.
+   */
+  @ParameterizedTest(name = "closing fails with {0}")
+  @ValueSource(strings = {"08006", "55000"})
+  void aConnectionThatFailsToCloseAfterItsCommitDoesNotUndoTheCommit(String sqlState)
+      throws Exception {
+    long transactionsBefore = transactions();
+    failTheNextCloseWith.set(sqlState);
+
+    assertThat(writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS).messageId())
+        .isEqualTo("id-1");
+    assertThat(failTheNextCloseWith).hasNullValue();
+    assertThat(transactions()).isEqualTo(transactionsBefore + 1);
+    assertThat(seqs("true")).containsExactly(1L);
+    assertThat(recovered).singleElement().asString().contains("failed to close", sqlState);
+    assertThat(storeFailures).isEmpty();
+
+    // The writer goes on.
+    writer.submit(new InsertOp(row(2), null)).get(30, TimeUnit.SECONDS);
+    assertThat(seqs("true")).containsExactly(1L, 2L);
   }
 
   @Test
@@ -594,6 +623,11 @@ class GroupCommitIT {
               } else if (method.getName().equals("close")) {
                 c.setAutoCommit(true);
                 idle.add(c);
+                String failure = failTheNextCloseWith.getAndSet(null);
+                if (failure != null) {
+                  throw new SQLException(
+                      "the connection could not be closed (a test's fault)", failure);
+                }
                 return null;
               }
               return invoke(c, method, args);
@@ -633,6 +667,8 @@ class GroupCommitIT {
     }
 
     @Override
-    public void recovered(String what) {}
+    public void recovered(String what) {
+      recovered.add(what);
+    }
   }
 }
