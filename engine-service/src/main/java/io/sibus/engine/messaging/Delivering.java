@@ -9,6 +9,7 @@ import io.sibus.engine.error.ApiException;
 import io.sibus.engine.metrics.EngineMetrics;
 import io.sibus.engine.store.LockOp;
 import io.sibus.engine.store.SeqOp;
+import io.sibus.engine.store.StoreErrors;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ final class Delivering {
         .handle(
             (rows, failure) -> {
               if (failure != null) {
-                queue.unpick(pick.picked());
+                queue.unpick(pick.picked(), StoreErrors.committed(failure));
                 throw failure instanceof CompletionException ce
                     ? ce
                     : new CompletionException(failure);

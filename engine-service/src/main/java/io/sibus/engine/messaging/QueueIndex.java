@@ -69,11 +69,18 @@ final class QueueIndex {
     return new Pick(picked, expired, signal);
   }
 
-  /** The data store could not record the locks: the entries go back as they were. */
-  synchronized void unpick(List<Entry> entries) {
+  /**
+   * The entries go back to the queue: the data store did not record their locks, or ({@code
+   * lockCommitted}) recorded them but the engine could not read the rows back. A recorded lock
+   * counted a delivery attempt in the store, so a persistent entry keeps it: the index counts what
+   * the store does, and after a failover the next member reads the same count.
+   */
+  synchronized void unpick(List<Entry> entries, boolean lockCommitted) {
     for (Entry entry : entries) {
       locked.remove(entry.receipt);
-      entry.deliveryCount--;
+      if (!(lockCommitted && entry.persistent())) {
+        entry.deliveryCount--;
+      }
       entry.receipt = null;
       if (all.containsKey(entry.seq)) {
         entry.state = Entry.State.AVAILABLE;

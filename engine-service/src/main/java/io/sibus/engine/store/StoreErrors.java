@@ -3,9 +3,12 @@ package io.sibus.engine.store;
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.StoreException;
 import io.sibus.engine.error.ApiException;
+import java.util.concurrent.CompletionException;
 
 /** How store conditions are answered to a client whose request they stopped. */
 public final class StoreErrors {
+  private static final String UNREAD_AFTER_COMMIT = "SIBUS0211E";
+
   private StoreErrors() {}
 
   /** The data store cannot be reached (or this member may not write to it now). */
@@ -45,12 +48,22 @@ public final class StoreErrors {
   public static ApiException unreadAfterCommit(Throwable cause) {
     return new ApiException(
         500,
-        "SIBUS0211E",
+        UNREAD_AFTER_COMMIT,
         "The data store committed the operation, but the engine could not read back its result ("
             + cause
             + ").",
         "Retry: the messages that were being delivered are delivered again. If it fails again,"
             + " report it with the member's log.");
+  }
+
+  /**
+   * Whether {@code failure} (as a caller's future reports it, wrapped or not) is the answer of an
+   * operation whose transaction committed ({@link #unreadAfterCommit}).
+   */
+  public static boolean committed(Throwable failure) {
+    Throwable answer =
+        failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
+    return answer instanceof ApiException api && UNREAD_AFTER_COMMIT.equals(api.code());
   }
 
   /** The answer for a classified store failure. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sibus.datastore.Reliability;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class QueueIndexTest {
@@ -53,9 +54,43 @@ class QueueIndexTest {
   void anUnrecordedLockPutsTheMessageBackUntouched() {
     add(1, 4);
     Entry entry = queue.pick(1, 0, 1000).picked().get(0);
-    queue.unpick(List.of(entry));
+    queue.unpick(List.of(entry), false);
     Entry again = queue.pick(1, 0, 1000).picked().get(0);
     assertThat(again.deliveryCount).isEqualTo(1);
+  }
+
+  /**
+   * The store recorded the locks (and counted the attempts) but their rows could not be read back:
+   * a persistent message keeps the count the store has; a nonpersistent one, whose count lives only
+   * here, goes back untouched.
+   */
+  @Test
+  void aLockCommittedButNotReadBackKeepsTheStoresDeliveryCount() {
+    add(1, 4);
+    queue.add(
+        new Entry(
+            2,
+            "id-2",
+            4,
+            Reliability.RELIABLE_NONPERSISTENT,
+            0,
+            new MemoryMessage(
+                "id-2",
+                "orders",
+                4,
+                Reliability.RELIABLE_NONPERSISTENT,
+                null,
+                null,
+                Map.of(),
+                new byte[0],
+                0,
+                0),
+            0));
+    List<Entry> picked = queue.pick(2, 0, 1000).picked();
+    queue.unpick(picked, true);
+    List<Entry> again = queue.pick(2, 0, 1000).picked();
+    assertThat(again).extracting(e -> e.seq).containsExactly(1L, 2L);
+    assertThat(again).extracting(e -> e.deliveryCount).containsExactly(2, 1);
   }
 
   @Test
