@@ -66,7 +66,7 @@ final class Delivering {
         .handle(
             (rows, failure) -> {
               if (failure != null) {
-                queue.unpick(pick.picked(), StoreErrors.committed(failure));
+                queue.unpick(pick.picked(), StoreErrors.isUnreadAfterCommit(failure));
                 throw failure instanceof CompletionException ce
                     ? ce
                     : new CompletionException(failure);

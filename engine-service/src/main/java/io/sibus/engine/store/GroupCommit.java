@@ -2,14 +2,11 @@ package io.sibus.engine.store;
 
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.Ownership;
-import io.sibus.datastore.ReadAfterCommitException;
 import io.sibus.datastore.SqlErrors;
-import io.sibus.datastore.StatementPipeline;
 import io.sibus.datastore.StoreException;
 import io.sibus.engine.health.Faults;
 import io.sibus.engine.health.LoopMonitor;
 import io.sibus.engine.metrics.EngineMetrics;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +39,7 @@ public final class GroupCommit {
   /** How long a helper writer waits before it looks at the {@link HelperGate} again. */
   private static final long HELPER_PAUSE_MS = 5;
 
-  private final DataSource dataSource;
-  private final Ownership ownership;
-  private final BatchApplier applier;
+  private final FencedTransaction transaction;
   private final StoreFailures failures;
   private final LoopMonitor monitor;
   private final Faults faults;
@@ -76,9 +71,8 @@ public final class GroupCommit {
       EngineMetrics metrics,
       int threads,
       int maxBatch) {
-    this.dataSource = dataSource;
-    this.ownership = ownership;
-    this.applier = new BatchApplier(store, streams);
+    this.transaction =
+        new FencedTransaction(dataSource, ownership, new BatchApplier(store, streams));
     this.failures = failures;
     this.monitor = monitor;
     this.faults = faults;
@@ -216,11 +210,9 @@ public final class GroupCommit {
   /** Commits {@code batch} and hands it to the completer, or fails its operations. */
   private void execute(List<WriteOp<?>> batch) {
     for (int attempt = 1; ; attempt++) {
+      FencedTransaction.Committed committed;
       try {
-        long commitNanos = commit(batch);
-        completer.execute(() -> completeCommitted(batch, commitNanos));
-        reportFailuresAfterCommit(batch);
-        return;
+        committed = transaction.commit(batch, epoch);
       } catch (StoreException e) {
         failAll(batch, StoreErrors.of(e));
         failures.storeFailed(e);
@@ -251,6 +243,10 @@ public final class GroupCommit {
         isolate(batch, e);
         return;
       }
+      // Committed: from here on nothing may fail the batch or run it again (a send stored twice).
+      completer.execute(() -> completeCommitted(batch, committed.commitNanos()));
+      reportAfterCommit(batch, committed);
+      return;
     }
   }
 
@@ -266,13 +262,23 @@ public final class GroupCommit {
     batch.get(0).failed(StoreErrors.refused(e));
   }
 
-  /** A corrupted row read back with the commit is a failure of the store (a global error). */
-  private void reportFailuresAfterCommit(List<WriteOp<?>> batch) {
+  /**
+   * A corrupted row read back with the commit is a failure of the store (a global error). A
+   * connection that failed to close after the commit is reported as corrected: the commit stands,
+   * and if the connection was lost, the next transaction (and the lease) finds out and fails over.
+   */
+  private void reportAfterCommit(List<WriteOp<?>> batch, FencedTransaction.Committed committed) {
     for (WriteOp<?> op : batch) {
       if (op.failedAfterCommit() != null) {
         failures.storeFailed(op.failedAfterCommit());
-        return;
+        break;
       }
+    }
+    if (committed.closeFailure() != null) {
+      failures.recovered(
+          "a data store connection failed to close after its transaction committed ("
+              + committed.closeFailure()
+              + "); the transaction stands");
     }
   }
 
@@ -318,120 +324,6 @@ public final class GroupCommit {
             });
     executor.allowCoreThreadTimeOut(true);
     return executor;
-  }
-
-  /** Commits {@code batch}; returns how long its commit's round trip took, in nanoseconds. */
-  private long commit(List<WriteOp<?>> batch) throws SQLException {
-    Connection c = dataSource.getConnection();
-    long commitNanos;
-    try {
-      commitNanos = commitOn(c, batch);
-    } catch (Throwable e) {
-      try {
-        c.close();
-      } catch (SQLException | RuntimeException closing) {
-        e.addSuppressed(closing); // the failure at hand is the one to report
-      }
-      throw e;
-    }
-    closeAfterCommit(c);
-    return commitNanos;
-  }
-
-  /**
-   * The batch committed: a connection that then fails to go back to its pool does not undo that,
-   * and failing the batch would tell its callers that nothing was stored (or run it again, and
-   * store a send twice). Whatever broke the connection, its next transaction finds out.
-   */
-  private void closeAfterCommit(Connection c) {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      closeFailedAfterCommit(e.getMessage() + ", SQLSTATE " + SqlErrors.state(e));
-    } catch (RuntimeException e) {
-      closeFailedAfterCommit(e.toString());
-    }
-  }
-
-  private void closeFailedAfterCommit(String why) {
-    failures.recovered(
-        "a data store connection failed to close after its transaction committed ("
-            + why
-            + "); the transaction stands");
-  }
-
-  /** The fenced transaction of {@code batch} on {@code c}, rolled back if it fails. */
-  private long commitOn(Connection c, List<WriteOp<?>> batch) throws SQLException {
-    long held = epoch;
-    c.setAutoCommit(false);
-    try {
-      StatementPipeline pipeline = ownership.fencedPipeline(held);
-      applier.apply(c, pipeline, batch);
-      // The COMMIT travels with the last statements; it commits only at the held epoch.
-      long started = System.nanoTime();
-      ReadAfterCommitException unread = null;
-      try {
-        pipeline.commit(c, ownership.fencedCommitStep(held));
-      } catch (ReadAfterCommitException e) {
-        unread = e;
-      }
-      long commitNanos = System.nanoTime() - started;
-      if (unread != null) {
-        unreadAfterCommit(batch, unread);
-      }
-      return commitNanos;
-    } catch (SQLException e) {
-      rollbackQuietly(c);
-      if (!SqlErrors.isConnectionLoss(e)) {
-        proveEpoch(c, held, e);
-      }
-      throw e;
-    } catch (RuntimeException e) {
-      rollbackQuietly(c);
-      throw e;
-    }
-  }
-
-  /**
-   * The batch committed, but what its statements returned could not all be read: it is committed
-   * all the same (run again, its work would be done twice: a send stored twice), and its callers
-   * are told so, except those whose result went unread: those hear that it could not be read.
-   */
-  private static void unreadAfterCommit(List<WriteOp<?>> batch, ReadAfterCommitException e) {
-    LOG.errorf(e, "SIBUS0211E %s", e.getMessage());
-    for (WriteOp<?> op : batch) {
-      if (op.readsWithCommit() && op.result == null) {
-        op.unreadAfterCommit(StoreErrors.unreadAfterCommit(e.getCause()));
-      }
-    }
-  }
-
-  /**
-   * The fence travels with the writes and the commit, so a transaction of a member that lost the
-   * store fails with whatever failed first: the commit's epoch check, or a write (a key the new
-   * active member wrote meanwhile, say). A failed transaction is followed by a fence of its own, so
-   * that such a member learns that it lost the store. A commit whose epoch check failed has learnt
-   * it already: its fence only tells the store's epoch, and need not run.
-   */
-  private void proveEpoch(Connection c, long held, SQLException failure) {
-    try {
-      ownership.fence(c, held);
-    } catch (SQLException e) {
-      failure.addSuppressed(e); // the failure at hand is the one to report
-    } finally {
-      rollbackQuietly(c);
-    }
-    if (Ownership.failedEpochCheck(failure)) {
-      throw Ownership.lostAccess(held);
-    }
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // The transaction is gone with the connection.
-    }
   }
 
   private static void failAll(List<WriteOp<?>> batch, RuntimeException error) {

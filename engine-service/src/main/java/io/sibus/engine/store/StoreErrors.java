@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionException;
 
 /** How store conditions are answered to a client whose request they stopped. */
 public final class StoreErrors {
-  private static final String UNREAD_AFTER_COMMIT = "SIBUS0211E";
+  static final String UNREAD_AFTER_COMMIT = "SIBUS0211E";
 
   private StoreErrors() {}
 
@@ -58,9 +58,10 @@ public final class StoreErrors {
 
   /**
    * Whether {@code failure} (as a caller's future reports it, wrapped or not) is the answer of an
-   * operation whose transaction committed ({@link #unreadAfterCommit}).
+   * operation whose transaction committed but whose result could not be read ({@link
+   * #unreadAfterCommit}).
    */
-  public static boolean committed(Throwable failure) {
+  public static boolean isUnreadAfterCommit(Throwable failure) {
     Throwable answer =
         failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
     return answer instanceof ApiException api && UNREAD_AFTER_COMMIT.equals(api.code());

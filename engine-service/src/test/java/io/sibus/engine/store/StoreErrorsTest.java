@@ -8,14 +8,16 @@ import org.junit.jupiter.api.Test;
 
 class StoreErrorsTest {
   @Test
-  void onlyTheAnswerOfACommittedOperationSaysItCommitted() {
+  void onlyTheAnswerOfAResultUnreadAfterItsCommitIsTakenForOne() {
     RuntimeException unread = StoreErrors.unreadAfterCommit(new IllegalStateException("a defect"));
-    assertThat(StoreErrors.committed(unread)).isTrue();
-    assertThat(StoreErrors.committed(new CompletionException(unread))).isTrue();
+    assertThat(StoreErrors.isUnreadAfterCommit(unread)).isTrue();
+    assertThat(StoreErrors.isUnreadAfterCommit(new CompletionException(unread))).isTrue();
 
-    assertThat(StoreErrors.committed(StoreErrors.unavailable())).isFalse();
-    assertThat(StoreErrors.committed(new CompletionException(StoreErrors.notActive()))).isFalse();
-    assertThat(StoreErrors.committed(StoreErrors.refused(new SQLException("refused")))).isFalse();
-    assertThat(StoreErrors.committed(new IllegalStateException("SIBUS0211E"))).isFalse();
+    assertThat(StoreErrors.isUnreadAfterCommit(StoreErrors.unavailable())).isFalse();
+    assertThat(StoreErrors.isUnreadAfterCommit(new CompletionException(StoreErrors.notActive())))
+        .isFalse();
+    assertThat(StoreErrors.isUnreadAfterCommit(StoreErrors.refused(new SQLException("refused"))))
+        .isFalse();
+    assertThat(StoreErrors.isUnreadAfterCommit(new IllegalStateException("SIBUS0211E"))).isFalse();
   }
 }
