@@ -141,10 +141,39 @@ public final class EngineClient {
     }
   }
 
+  /** The path of a destination's messages (a send). */
+  public static String messagesPath(String destination) {
+    return destinationPath(destination) + "/messages";
+  }
+
+  /** The path of a receive of at most {@code max} messages. */
+  public static String receiptsPath(String destination, int max, long waitMs, long lockMs) {
+    return destinationPath(destination)
+        + "/receipts?max="
+        + max
+        + "&waitMs="
+        + waitMs
+        + "&lockMs="
+        + lockMs;
+  }
+
+  /** The path of one receipt (its acknowledgement, with DELETE). */
+  public static String receiptPath(String destination, String receipt) {
+    return destinationPath(destination) + "/receipts/" + encode(receipt);
+  }
+
+  /** The path of a batch acknowledgement. */
+  public static String acknowledgementsPath(String destination) {
+    return destinationPath(destination) + "/acknowledgements";
+  }
+
+  private static String destinationPath(String destination) {
+    return "/api/v1/destinations/" + encode(destination);
+  }
+
   public Reply send(String destination, Outgoing message) throws IOException {
     RequestBuilder request =
-        request("POST", "/api/v1/destinations/" + encode(destination) + "/messages")
-            .setEntity(new ByteArrayEntity(message.body));
+        request("POST", messagesPath(destination)).setEntity(new ByteArrayEntity(message.body));
     if (!message.headers.containsKey("Content-Type")) {
       request.setHeader("Content-Type", "text/plain");
     }
@@ -153,30 +182,17 @@ public final class EngineClient {
   }
 
   public Reply receive(String destination, int max, long waitMs, long lockMs) throws IOException {
-    String path =
-        "/api/v1/destinations/"
-            + encode(destination)
-            + "/receipts?max="
-            + max
-            + "&waitMs="
-            + waitMs
-            + "&lockMs="
-            + lockMs;
-    return call(request("POST", path));
+    return call(request("POST", receiptsPath(destination, max, waitMs, lockMs)));
   }
 
   public Reply acknowledge(String destination, String receipt) throws IOException {
-    return call(
-        request(
-            "DELETE",
-            "/api/v1/destinations/" + encode(destination) + "/receipts/" + encode(receipt)));
+    return call(request("DELETE", receiptPath(destination, receipt)));
   }
 
   /** Acknowledges several receipts in one request; the reply names those whose locks are gone. */
   public Reply acknowledgeAll(String destination, List<String> receipts) throws IOException {
     return post(
-        "/api/v1/destinations/" + encode(destination) + "/acknowledgements",
-        JSON.writeValueAsString(Map.of("receipts", receipts)));
+        acknowledgementsPath(destination), JSON.writeValueAsString(Map.of("receipts", receipts)));
   }
 
   public Reply release(String destination, String receipt) throws IOException {
@@ -287,19 +303,24 @@ public final class EngineClient {
     try (CloseableHttpResponse response = HTTP.execute(request.build())) {
       HttpEntity entity = response.getEntity();
       byte[] body = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
-      JsonNode json = null;
-      if (body.length > 0) {
-        try {
-          json = JSON.readTree(body);
-        } catch (IOException notJson) {
-          json = JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
-        }
-      }
+      JsonNode json = jsonOrText(body);
       Header retryAfter = response.getFirstHeader("Retry-After");
       return new Reply(
           response.getStatusLine().getStatusCode(),
           json,
           retryAfter == null ? null : retryAfter.getValue());
+    }
+  }
+
+  /** An answer's body as JSON, or as a JSON text node when it is not JSON; null when empty. */
+  public static JsonNode jsonOrText(byte[] body) {
+    if (body.length == 0) {
+      return null;
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException notJson) {
+      return JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
     }
   }
 

@@ -48,8 +48,9 @@ final class Comparison {
             plan.consumers())) {
       sibus.oneRequestPerAcknowledgement(plan.acknowledgeEach());
       setup.add(
-          "sibus: one engine member (its own JVM), queue `perf`, assured persistent, HTTP clients"
-              + " on 127.0.0.1, "
+          "sibus: one engine member (its own JVM), queue `perf`, assured persistent, each producer"
+              + " and consumer on a kept-alive HTTP/1.1 connection of its own (httpcore) to"
+              + " 127.0.0.1, "
               + (plan.acknowledgeEach()
                   ? "one acknowledgement request per message"
                   : "one acknowledgement request per received batch (≤ "

@@ -1,24 +1,23 @@
 package io.sibus.perf;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sibus.local.EngineClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import org.apache.http.Header;
 import org.apache.http.HttpException;
 import org.apache.http.HttpResponse;
 import org.apache.http.HttpVersion;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.impl.DefaultBHttpClientConnection;
+import org.apache.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.http.message.BasicHttpEntityEnclosingRequest;
+import org.apache.http.protocol.HttpCoreContext;
+import org.apache.http.protocol.HttpRequestExecutor;
 import org.apache.http.util.EntityUtils;
 
 /**
@@ -30,88 +29,140 @@ import org.apache.http.util.EntityUtils;
  * command) on the benchmark's hot path only. That chain parses and rewrites each request's URI,
  * fills a context of hash maps, and leases and returns a pooled connection under a lock: 65% of the
  * producers' Java samples in a JFR profile of a 16-producer run, CPU taken from the engine and
- * PostgreSQL on the same two cores. Here a request is its request line and headers formatted into
- * the connection's buffer, with the body, and written in one {@code write}.
+ * PostgreSQL on the same two cores. Here httpcore's own request executor and reuse rules run on one
+ * socket, and a request's line, headers and body go out in one {@code write}.
  *
- * <p>Not thread-safe. A failed exchange closes the connection, and the next one opens a new one;
- * whether to repeat a request that may have reached the engine is the caller's decision, as with
- * {@code EngineClient}.
+ * <p>Not thread-safe. As with {@code EngineClient}, a request is repeated (once, on a new
+ * connection) only when it could not be written on a kept-alive connection that the server or a
+ * proxy closed since its last use; the engine cannot have acted on it. Whether to repeat one that
+ * was written is the caller's decision.
  */
 final class MemberConnection implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Large enough that a 1 KiB send, headers and body, leaves in one segment. */
   private static final int BUFFER_BYTES = 16 * 1024;
 
   private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
   private static final int READ_TIMEOUT_MILLIS = 70_000;
 
+  /** A connection idle this long is checked for a close by the server before it is used again. */
+  static final long STALE_CHECK_AFTER_NANOS = 2_000_000_000L;
+
+  private static final HttpRequestExecutor EXECUTOR = new HttpRequestExecutor();
+
   private final boolean tls;
   private final String host;
   private final int port;
   private final String hostHeader;
   private final String pathPrefix;
+  private final long staleCheckAfterNanos;
   private DefaultBHttpClientConnection connection;
+  private long lastUsedNanos;
 
   /**
    * @param baseUrl a member's URL as {@code --url} gives it: http or https, with or without a path
    *     in front of the API's
    */
   MemberConnection(String baseUrl) {
-    URI uri = URI.create(baseUrl);
-    this.tls = "https".equalsIgnoreCase(uri.getScheme());
-    if (!tls && !"http".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException(baseUrl + ": a member URL is http:// or https://");
-    }
+    this(baseUrl, STALE_CHECK_AFTER_NANOS);
+  }
+
+  MemberConnection(String baseUrl, long staleCheckAfterNanos) {
+    URI uri = check(baseUrl);
+    this.tls = uri.getScheme().equalsIgnoreCase("https");
     this.host = uri.getHost();
     this.port = uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80;
     this.hostHeader = host + ":" + port;
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    this.staleCheckAfterNanos = staleCheckAfterNanos;
+  }
+
+  /** The URL as a URI; an {@link IllegalArgumentException} that says why it cannot be used. */
+  static URI check(String baseUrl) {
+    URI uri;
+    try {
+      uri = URI.create(baseUrl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(baseUrl + ": not a URL (" + e.getMessage() + ")");
+    }
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          baseUrl
+              + ": a member URL is http:// or https:// and a host name (letters, digits, - and .)");
+    }
+    return uri;
   }
 
   /**
-   * POSTs {@code body} to {@code path} and reads the answer. A 2xx answer's body is parsed as JSON
-   * only when {@code readOk} asks for it; any other answer's always is, so that the caller can read
-   * an error and a 503's {@code activeUrl}.
+   * Sends {@code method} with {@code body} to {@code path} and reads the answer whole. A 2xx
+   * answer's body is parsed as JSON only when {@code readOk} asks for it; any other answer's always
+   * is, so that the caller can read an error and a 503's {@code activeUrl}.
    */
-  EngineClient.Reply post(String path, Map<String, String> headers, byte[] body, boolean readOk)
+  EngineClient.Reply call(
+      String method, String path, Map<String, String> headers, byte[] body, boolean readOk)
       throws IOException {
-    DefaultBHttpClientConnection c = open();
+    boolean reused = connection != null;
+    HttpCoreContext context = HttpCoreContext.create();
     try {
-      BasicHttpEntityEnclosingRequest request =
-          new BasicHttpEntityEnclosingRequest("POST", pathPrefix + path, HttpVersion.HTTP_1_1);
-      request.setHeader("Host", hostHeader);
-      headers.forEach(request::setHeader);
-      request.setHeader("Content-Length", Integer.toString(body.length));
-      request.setEntity(new ByteArrayEntity(body));
-      c.sendRequestHeader(request);
-      c.sendRequestEntity(request);
-      c.flush();
-      HttpResponse response = c.receiveResponseHeader();
-      c.receiveResponseEntity(response);
-      byte[] answer =
-          response.getEntity() == null
-              ? new byte[0]
-              : EntityUtils.toByteArray(response.getEntity());
-      int status = response.getStatusLine().getStatusCode();
-      Header close = response.getFirstHeader("Connection");
-      if (close != null && close.getValue().equalsIgnoreCase("close")) {
-        close();
+      return exchange(method, path, headers, body, readOk, context);
+    } catch (IOException e) {
+      if (reused && !context.isRequestSent()) {
+        return exchange(method, path, headers, body, readOk, HttpCoreContext.create());
       }
-      boolean ok = status >= 200 && status < 300;
-      return new EngineClient.Reply(status, ok && !readOk ? null : json(answer), null);
-    } catch (HttpException e) {
-      // A malformed answer: the connection's state is unknown, as after a broken one.
-      close();
-      throw new IOException("the answer of " + hostHeader + " was malformed", e);
-    } catch (IOException | RuntimeException e) {
-      close();
       throw e;
     }
   }
 
+  private EngineClient.Reply exchange(
+      String method,
+      String path,
+      Map<String, String> headers,
+      byte[] body,
+      boolean readOk,
+      HttpCoreContext context)
+      throws IOException {
+    boolean settled = false;
+    try {
+      DefaultBHttpClientConnection c = open();
+      BasicHttpEntityEnclosingRequest request =
+          new BasicHttpEntityEnclosingRequest(method, pathPrefix + path, HttpVersion.HTTP_1_1);
+      request.setHeader("Host", hostHeader);
+      headers.forEach(request::setHeader);
+      request.setHeader("Content-Length", Integer.toString(body.length));
+      request.setEntity(new ByteArrayEntity(body));
+      context.setAttribute(HttpCoreContext.HTTP_REQUEST, request);
+      HttpResponse response = EXECUTOR.execute(request, c, context);
+      byte[] answer =
+          response.getEntity() == null
+              ? new byte[0]
+              : EntityUtils.toByteArray(response.getEntity());
+      if (DefaultConnectionReuseStrategy.INSTANCE.keepAlive(response, context)) {
+        lastUsedNanos = System.nanoTime();
+      } else {
+        close();
+      }
+      settled = true;
+      int status = response.getStatusLine().getStatusCode();
+      boolean ok = status >= 200 && status < 300;
+      return new EngineClient.Reply(
+          status, ok && !readOk ? null : EngineClient.jsonOrText(answer), null);
+    } catch (HttpException e) {
+      throw new IOException("the answer of " + hostHeader + " broke HTTP: " + e.getMessage(), e);
+    } finally {
+      if (!settled) {
+        abort(); // its state is unknown, as after a broken connection
+      }
+    }
+  }
+
   private DefaultBHttpClientConnection open() throws IOException {
+    if (connection != null
+        && System.nanoTime() - lastUsedNanos >= staleCheckAfterNanos
+        && connection.isStale()) {
+      abort();
+    }
     if (connection == null) {
       Socket socket = new Socket();
       try {
@@ -126,7 +177,7 @@ final class MemberConnection implements AutoCloseable {
                 BUFFER_BYTES, BUFFER_BYTES, null, null, null, null, null, null, null);
         c.bind(socket);
         connection = c;
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         socket.close();
         throw e;
       }
@@ -147,22 +198,24 @@ final class MemberConnection implements AutoCloseable {
     return tlsSocket;
   }
 
-  private static JsonNode json(byte[] body) {
-    if (body.length == 0) {
-      return null;
-    }
-    try {
-      return JSON.readTree(body);
-    } catch (IOException notJson) {
-      return JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
+  /** Drops the connection at once (a reset): after a failure, nothing on it can be trusted. */
+  private void abort() {
+    if (connection != null) {
+      try {
+        connection.shutdown();
+      } catch (IOException ignored) {
+        // the socket is gone either way
+      }
+      connection = null;
     }
   }
 
+  /** Closes the connection in order: the end of a run, or an answer that ends its use. */
   @Override
   public void close() {
     if (connection != null) {
       try {
-        connection.shutdown();
+        connection.close();
       } catch (IOException ignored) {
         // the socket is gone either way
       }

@@ -136,6 +136,13 @@ public final class PerfCommand implements Callable<Integer> {
               + " leave out --compare (the others would not be delayed), --failover and --url");
       return 2;
     }
+    try {
+      urls.forEach(MemberConnection::check);
+      receiveUrls.forEach(MemberConnection::check);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
     if (failover) {
       return failover();
     }

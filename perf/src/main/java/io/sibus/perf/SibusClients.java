@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sibus.local.EngineClient;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -14,8 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * sibus as a {@link MessagingSystem}: producers and consumers are HTTP clients of the engine's API,
@@ -27,6 +27,7 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   private static final Map<String, String> JSON_CONTENT =
       Map.of("Content-Type", "application/json");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte[] NO_BODY = new byte[0];
 
   private final List<String> sendUrls;
   private final List<String> receiveUrls;
@@ -34,6 +35,8 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   private final String reliability;
   private final int consumers;
   private final ExecutorService ackers = Executors.newFixedThreadPool(16, SibusClients::daemon);
+  private final List<OwnClient> ackerClients = new CopyOnWriteArrayList<>();
+  private final ThreadLocal<OwnClient> ackerClient = ThreadLocal.withInitial(this::newAckerClient);
   private boolean oneRequestPerAcknowledgement;
 
   /**
@@ -51,8 +54,8 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     this.reliability = reliability;
     this.consumers = consumers;
     // A URL the load generator's connections cannot use fails here, not as every send's error.
-    sendUrls.forEach(MemberConnection::new);
-    receiveUrls.forEach(MemberConnection::new);
+    sendUrls.forEach(MemberConnection::check);
+    receiveUrls.forEach(MemberConnection::check);
   }
 
   /**
@@ -71,13 +74,13 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   @Override
   public Sender sender() {
     OwnClient client = new OwnClient(sendUrls);
-    String path = "/api/v1/destinations/" + encode(destination) + "/messages";
+    String path = EngineClient.messagesPath(destination);
     Map<String, String> headers =
         Map.of("Content-Type", "application/octet-stream", "Sibus-Reliability", reliability);
     return new Sender() {
       @Override
       public void send(byte[] body) throws IOException {
-        EngineClient.Reply reply = client.call(path, headers, body, false);
+        EngineClient.Reply reply = client.call("POST", path, headers, body, false);
         if (reply.status() != 201) {
           throw new IOException("the send was answered " + reply);
         }
@@ -94,23 +97,17 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   @Override
   public Receiver receiver() {
     OwnClient client = new OwnClient(receiveUrls);
-    MemberSetClient shared = new MemberSetClient(receiveUrls, null);
-    String receive =
-        "/api/v1/destinations/"
-            + encode(destination)
-            + "/receipts?max="
-            + RECEIVE_BATCH
-            + "&waitMs=200&lockMs=60000";
+    String receive = EngineClient.receiptsPath(destination, RECEIVE_BATCH, 200, 60_000);
     return new Receiver() {
       @Override
       public void receive(MessagingSystem.Deliveries deliveries) throws Exception {
-        EngineClient.Reply reply = client.call(receive, Map.of(), new byte[0], true);
+        EngineClient.Reply reply = client.call("POST", receive, Map.of(), NO_BODY, true);
         if (reply.status() != 200) {
-          throw new IOException("the receive was answered " + reply.status());
+          throw new IOException("the receive was answered " + reply);
         }
         JsonNode messages = reply.json().get("messages");
         if (oneRequestPerAcknowledgement) {
-          acknowledgeEach(shared, messages, deliveries);
+          acknowledgeEach(messages, deliveries);
         } else {
           acknowledgeAll(client, messages, deliveries);
         }
@@ -124,14 +121,24 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     };
   }
 
-  /** A request per message, all sent together so that the engine commits them in one group. */
-  private void acknowledgeEach(
-      MemberSetClient client, JsonNode messages, MessagingSystem.Deliveries deliveries) {
+  private OwnClient newAckerClient() {
+    OwnClient client = new OwnClient(receiveUrls);
+    ackerClients.add(client);
+    return client;
+  }
+
+  /**
+   * A request per message, all sent together so that the engine commits them in one group, each on
+   * its acknowledging thread's own connections.
+   */
+  private void acknowledgeEach(JsonNode messages, MessagingSystem.Deliveries deliveries) {
     List<CompletableFuture<Void>> acks = new ArrayList<>();
     for (JsonNode m : messages) {
       deliveries.delivered(Base64.getDecoder().decode(m.get("body").asText()));
       String receipt = m.get("receipt").asText();
-      acks.add(CompletableFuture.runAsync(() -> acknowledge(client, receipt, deliveries), ackers));
+      acks.add(
+          CompletableFuture.runAsync(
+              () -> acknowledge(ackerClient.get(), receipt, deliveries), ackers));
     }
     acks.forEach(CompletableFuture::join);
   }
@@ -157,7 +164,8 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
     }
     EngineClient.Reply reply =
         client.call(
-            "/api/v1/destinations/" + encode(destination) + "/acknowledgements",
+            "POST",
+            EngineClient.acknowledgementsPath(destination),
             JSON_CONTENT,
             JSON.writeValueAsBytes(Map.of("receipts", receipts)),
             true);
@@ -170,9 +178,11 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   }
 
   private void acknowledge(
-      MemberSetClient client, String receipt, MessagingSystem.Deliveries deliveries) {
+      OwnClient client, String receipt, MessagingSystem.Deliveries deliveries) {
     try {
-      EngineClient.Reply reply = client.call(c -> c.acknowledge(destination, receipt), PATIENCE);
+      EngineClient.Reply reply =
+          client.call(
+              "DELETE", EngineClient.receiptPath(destination, receipt), Map.of(), NO_BODY, false);
       if (reply.ok()) {
         deliveries.acknowledged(1);
       } else {
@@ -202,8 +212,10 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     ackers.shutdown();
+    ackers.awaitTermination(10, TimeUnit.SECONDS);
+    ackerClients.forEach(OwnClient::close);
   }
 
   /**
@@ -218,25 +230,27 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
       this.members = new MemberSetClient(urls, null);
     }
 
-    /** A POST to the member; see {@link MemberConnection#post}. */
-    EngineClient.Reply call(String path, Map<String, String> headers, byte[] body, boolean readOk)
+    /** A request to the member; see {@link MemberConnection#call}. */
+    EngineClient.Reply call(
+        String method, String path, Map<String, String> headers, byte[] body, boolean readOk)
         throws IOException {
       return members.call(
-          m ->
-              connections
-                  .computeIfAbsent(m.baseUrl(), MemberConnection::new)
-                  .post(path, headers, body, readOk),
-          PATIENCE);
+          m -> connection(m.baseUrl()).call(method, path, headers, body, readOk), PATIENCE);
+    }
+
+    /** A member named by a 503's {@code activeUrl} that cannot be reached: try the next. */
+    private MemberConnection connection(String url) throws IOException {
+      try {
+        return connections.computeIfAbsent(url, MemberConnection::new);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e);
+      }
     }
 
     @Override
     public void close() {
       connections.values().forEach(MemberConnection::close);
     }
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static Thread daemon(Runnable r) {
