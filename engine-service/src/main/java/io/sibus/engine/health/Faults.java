@@ -1,17 +1,20 @@
 package io.sibus.engine.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * Test-only fault injection (enabled by {@code sibus.engine.test-faults}, off by default): a real
- * JVM deadlock between two engine threads, and a writer loop that spins without progress. They
- * prove that the liveness check catches the errors an engine cannot detect in itself.
+ * JVM deadlock between two engine threads, and a writer loop that spins without progress, which
+ * prove that the liveness check catches the errors an engine cannot detect in itself; and delivery
+ * locks whose rows are not read back after their commit.
  */
 @ApplicationScoped
 public class Faults {
   private static final Logger LOG = Logger.getLogger(Faults.class);
   private volatile boolean spinWriter;
+  private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final Object first = new Object();
   private final Object second = new Object();
 
@@ -27,6 +30,22 @@ public class Faults {
       while (spinWriter) {
         Thread.onSpinWait();
       }
+    }
+  }
+
+  /**
+   * The rows that the next delivery lock reads back with its commit are not handed over: the lock
+   * commits, and the receive hears SIBUS0211E, as after a defect in reading them.
+   */
+  public void unreadLocks() {
+    LOG.warn("Test fault injected: the next delivery lock's rows will not be read");
+    unreadLocks.set(true);
+  }
+
+  /** Called as the rows of a batch's delivery locks are read back, after the commit. */
+  public void maybeFailLockRead() {
+    if (unreadLocks.compareAndSet(true, false)) {
+      throw new IllegalStateException("the locked rows were not read (a test fault)");
     }
   }
 

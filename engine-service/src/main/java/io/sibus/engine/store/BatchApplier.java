@@ -8,6 +8,7 @@ import io.sibus.datastore.MessageStore;
 import io.sibus.datastore.StatementPipeline;
 import io.sibus.datastore.StoreException;
 import io.sibus.datastore.StreamStore;
+import io.sibus.engine.health.Faults;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -26,10 +27,12 @@ import java.util.Map;
 final class BatchApplier {
   private final MessageStore store;
   private final StreamStore streams;
+  private final Faults faults;
 
-  BatchApplier(MessageStore store, StreamStore streams) {
+  BatchApplier(MessageStore store, StreamStore streams, Faults faults) {
     this.store = store;
     this.streams = streams;
+    this.faults = faults;
   }
 
   void apply(Connection c, StatementPipeline pipeline, List<WriteOp<?>> ops) throws SQLException {
@@ -131,7 +134,13 @@ final class BatchApplier {
   private void lock(StatementPipeline pipeline, List<LockOp> ops) {
     List<DeliveryLock> all = new ArrayList<>();
     ops.forEach(op -> all.addAll(op.locks));
-    store.lockForDelivery(pipeline, all, rows -> handOut(ops, rows));
+    store.lockForDelivery(
+        pipeline,
+        all,
+        rows -> {
+          faults.maybeFailLockRead();
+          handOut(ops, rows);
+        });
   }
 
   /**

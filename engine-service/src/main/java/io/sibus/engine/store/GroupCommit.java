@@ -72,7 +72,7 @@ public final class GroupCommit {
       int threads,
       int maxBatch) {
     this.transaction =
-        new FencedTransaction(dataSource, ownership, new BatchApplier(store, streams));
+        new FencedTransaction(dataSource, ownership, new BatchApplier(store, streams, faults));
     this.failures = failures;
     this.monitor = monitor;
     this.faults = faults;

@@ -52,7 +52,9 @@ class MessagingApiIT {
                     "sibus.engine.max-message-size",
                     "65536",
                     "sibus.engine.vacuum-threshold",
-                    String.valueOf(VACUUM_THRESHOLD)));
+                    String.valueOf(VACUUM_THRESHOLD),
+                    "sibus.engine.test-faults",
+                    "true"));
     EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
     client = EngineCluster.client(member);
   }
@@ -117,6 +119,33 @@ class MessagingApiIT {
         .isEqualTo("orders");
     assertThat(moved.get("properties").get("sibus.exception.reason").asText())
         .contains("maxRedeliveries");
+    client.acknowledge("_SYSTEM.Exception.me1", moved.get("receipt").asText());
+  }
+
+  /**
+   * A delivery lock that committed but whose rows the engine could not read back (a defect) was a
+   * delivery as far as the store knows: the member counts it too, so the redelivery limit falls
+   * where a member that takes over (and reads the store's count) would put it.
+   */
+  @Test
+  void aLockCommittedButNotReadBackCountsTowardsTheRedeliveryLimit() throws IOException {
+    drain("orders");
+    drain("_SYSTEM.Exception.me1");
+    String id = send("orders", "unread", 4);
+    assertThat(client.post("/api/v1/test/faults/unread-locks", null).status()).isEqualTo(202);
+    Reply unread = client.receive("orders", 1, 1000, 30_000);
+    assertThat(unread.status()).isEqualTo(500);
+    assertThat(unread.text("code")).isEqualTo("SIBUS0211E");
+
+    for (int expected = 1; expected <= 2; expected++) { // maxRedeliveries of orders is 2
+      JsonNode m = receiveAll("orders", 1).get(0);
+      assertThat(m.get("messageId").asText()).isEqualTo(id);
+      assertThat(m.get("redeliveryCount").asInt()).isEqualTo(expected);
+      assertThat(client.release("orders", m.get("receipt").asText()).status()).isEqualTo(204);
+    }
+    assertThat(client.receive("orders", 1, 300, 30_000).json().get("messages")).isEmpty();
+    JsonNode moved = receiveAll("_SYSTEM.Exception.me1", 1).get(0);
+    assertThat(moved.get("messageId").asText()).isEqualTo(id);
     client.acknowledge("_SYSTEM.Exception.me1", moved.get("receipt").asText());
   }
 
