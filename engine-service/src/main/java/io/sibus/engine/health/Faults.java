@@ -34,17 +34,18 @@ public class Faults {
   }
 
   /**
-   * The rows that the next delivery lock reads back with its commit are not handed over: the lock
-   * commits, and the receive hears SIBUS0211E, as after a defect in reading them.
+   * The rows of the next batch that locks messages for delivery are not handed over when they are
+   * read: read with the commit (a batch that reads nothing before it, as a receive's alone), the
+   * locks commit and the receive hears SIBUS0211E, as after a defect in reading them.
    */
   public void unreadLocks() {
     LOG.warn("Test fault injected: the next delivery lock's rows will not be read");
     unreadLocks.set(true);
   }
 
-  /** Called as the rows of a batch's delivery locks are read back, after the commit. */
+  /** Called as the rows of a batch's delivery locks are read back. */
   public void maybeFailLockRead() {
-    if (unreadLocks.compareAndSet(true, false)) {
+    if (unreadLocks.get() && unreadLocks.compareAndSet(true, false)) {
       throw new IllegalStateException("the locked rows were not read (a test fault)");
     }
   }

@@ -138,7 +138,9 @@ final class BatchApplier {
         pipeline,
         all,
         rows -> {
-          faults.maybeFailLockRead();
+          if (!ops.isEmpty()) {
+            faults.maybeFailLockRead();
+          }
           handOut(ops, rows);
         });
   }

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 
 /**
  * One group-commit transaction: a batch's statements and its fenced COMMIT ({@link
@@ -16,13 +15,12 @@ import org.jboss.logging.Logger;
  * commits, and says so whatever happens to the connection afterwards, or rolls back and throws.
  */
 final class FencedTransaction {
-  private static final Logger LOG = Logger.getLogger(FencedTransaction.class);
-
   /**
-   * A committed batch: how long its commit's round trip took, and why its connection failed to go
-   * back to its pool afterwards (null when it did not).
+   * A committed batch: how long its commit's round trip took, what failed to read its results after
+   * the commit (null when nothing did), and why its connection failed to go back to its pool
+   * afterwards (null when it did not).
    */
-  record Committed(long commitNanos, String closeFailure) {}
+  record Committed(long commitNanos, ReadAfterCommitException unread, String closeFailure) {}
 
   private final DataSource dataSource;
   private final Ownership ownership;
@@ -37,9 +35,9 @@ final class FencedTransaction {
   /** Commits {@code batch} at the {@code held} epoch, or throws what stopped it (rolled back). */
   Committed commit(List<WriteOp<?>> batch, long held) throws SQLException {
     Connection c = dataSource.getConnection();
-    long commitNanos;
+    Committed committed;
     try {
-      commitNanos = commitOn(c, batch, held);
+      committed = commitOn(c, batch, held);
     } catch (Throwable e) {
       try {
         c.close();
@@ -48,7 +46,7 @@ final class FencedTransaction {
       }
       throw e;
     }
-    return new Committed(commitNanos, closeAfterCommit(c));
+    return new Committed(committed.commitNanos(), committed.unread(), closeAfterCommit(c));
   }
 
   /**
@@ -67,7 +65,11 @@ final class FencedTransaction {
     }
   }
 
-  private long commitOn(Connection c, List<WriteOp<?>> batch, long held) throws SQLException {
+  /**
+   * The transaction itself; a result that fails to read after the commit is returned, not thrown:
+   * the batch committed, and nothing that could run it again may follow.
+   */
+  private Committed commitOn(Connection c, List<WriteOp<?>> batch, long held) throws SQLException {
     c.setAutoCommit(false);
     try {
       StatementPipeline pipeline = ownership.fencedPipeline(held);
@@ -80,11 +82,7 @@ final class FencedTransaction {
       } catch (ReadAfterCommitException e) {
         unread = e;
       }
-      long commitNanos = System.nanoTime() - started;
-      if (unread != null) {
-        unreadAfterCommit(batch, unread);
-      }
-      return commitNanos;
+      return new Committed(System.nanoTime() - started, unread, null);
     } catch (SQLException e) {
       rollbackQuietly(c);
       if (!SqlErrors.isConnectionLoss(e)) {
@@ -94,20 +92,6 @@ final class FencedTransaction {
     } catch (RuntimeException e) {
       rollbackQuietly(c);
       throw e;
-    }
-  }
-
-  /**
-   * The batch committed, but what its statements returned could not all be read: it is committed
-   * all the same (run again, its work would be done twice: a send stored twice), and its callers
-   * are told so, except those whose result went unread: those hear that it could not be read.
-   */
-  private static void unreadAfterCommit(List<WriteOp<?>> batch, ReadAfterCommitException e) {
-    LOG.errorf(e, "%s %s", StoreErrors.UNREAD_AFTER_COMMIT, e.getMessage());
-    for (WriteOp<?> op : batch) {
-      if (op.readsWithCommit() && op.result == null) {
-        op.unreadAfterCommit(StoreErrors.unreadAfterCommit(e.getCause()));
-      }
     }
   }
 

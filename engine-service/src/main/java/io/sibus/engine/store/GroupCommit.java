@@ -2,6 +2,7 @@ package io.sibus.engine.store;
 
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.Ownership;
+import io.sibus.datastore.ReadAfterCommitException;
 import io.sibus.datastore.SqlErrors;
 import io.sibus.datastore.StoreException;
 import io.sibus.engine.health.Faults;
@@ -243,10 +244,45 @@ public final class GroupCommit {
         isolate(batch, e);
         return;
       }
-      // Committed: from here on nothing may fail the batch or run it again (a send stored twice).
-      completer.execute(() -> completeCommitted(batch, committed.commitNanos()));
-      reportAfterCommit(batch, committed);
+      afterCommit(batch, committed);
       return;
+    }
+  }
+
+  /**
+   * A committed batch: nothing from here on may fail it or run it again (a send stored twice). A
+   * defect here is logged; the batch is handed to the completer all the same, and the writer goes
+   * on.
+   */
+  private void afterCommit(List<WriteOp<?>> batch, FencedTransaction.Committed committed) {
+    try {
+      try {
+        if (committed.unread() != null) {
+          unreadAfterCommit(batch, committed.unread());
+        }
+      } finally {
+        completer.execute(() -> completeCommitted(batch, committed.commitNanos()));
+      }
+      reportAfterCommit(batch, committed);
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e,
+          "SIBUS0213E Work after a committed transaction failed; the transaction stands: %s",
+          e.getMessage());
+    }
+  }
+
+  /**
+   * The batch committed, but what its statements returned could not all be read: it is committed
+   * all the same (run again, its work would be done twice: a send stored twice), and its callers
+   * are told so, except those whose result went unread: those hear that it could not be read.
+   */
+  private static void unreadAfterCommit(List<WriteOp<?>> batch, ReadAfterCommitException e) {
+    LOG.errorf(e, "%s %s", StoreErrors.UNREAD_AFTER_COMMIT, e.getMessage());
+    for (WriteOp<?> op : batch) {
+      if (op.readsWithCommit() && op.result == null) {
+        op.unreadAfterCommit(StoreErrors.unreadAfterCommit(e.getCause()));
+      }
     }
   }
 
