@@ -196,14 +196,7 @@ public final class EngineClient {
   }
 
   public Reply release(String destination, String receipt) throws IOException {
-    return call(
-        request(
-            "POST",
-            "/api/v1/destinations/"
-                + encode(destination)
-                + "/receipts/"
-                + encode(receipt)
-                + "/release"));
+    return call(request("POST", receiptPath(destination, receipt) + "/release"));
   }
 
   public Reply destinations() throws IOException {
@@ -211,7 +204,7 @@ public final class EngineClient {
   }
 
   public Reply destination(String name) throws IOException {
-    return get("/api/v1/destinations/" + encode(name));
+    return get(destinationPath(name));
   }
 
   public Reply engine() throws IOException {

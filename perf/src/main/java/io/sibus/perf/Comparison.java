@@ -52,7 +52,8 @@ final class Comparison {
               + " and consumer on a kept-alive HTTP/1.1 connection of its own (httpcore) to"
               + " 127.0.0.1, "
               + (plan.acknowledgeEach()
-                  ? "one acknowledgement request per message"
+                  ? "one acknowledgement request per message, from 16 acknowledging threads with"
+                      + " connections of their own"
                   : "one acknowledgement request per received batch (≤ "
                       + SibusClients.RECEIVE_BATCH
                       + ")")

@@ -109,7 +109,12 @@ final class MemberConnection implements AutoCloseable {
       return exchange(method, path, headers, body, readOk, context);
     } catch (IOException e) {
       if (reused && !context.isRequestSent()) {
-        return exchange(method, path, headers, body, readOk, HttpCoreContext.create());
+        try {
+          return exchange(method, path, headers, body, readOk, HttpCoreContext.create());
+        } catch (IOException again) {
+          again.addSuppressed(e);
+          throw again;
+        }
       }
       throw e;
     }

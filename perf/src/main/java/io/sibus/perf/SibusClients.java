@@ -214,8 +214,10 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     ackers.shutdown();
-    ackers.awaitTermination(10, TimeUnit.SECONDS);
-    ackerClients.forEach(OwnClient::close);
+    // A connection is closed only once its thread is done with it; the process ends the others.
+    if (ackers.awaitTermination(10, TimeUnit.SECONDS)) {
+      ackerClients.forEach(OwnClient::close);
+    }
   }
 
   /**

@@ -19,8 +19,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The load generator's own connection, against a server that answers as scripted. */
+@Timeout(30)
 class MemberConnectionTest {
   private static final String CREATED =
       "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"
@@ -199,6 +201,9 @@ class MemberConnectionTest {
 
     private void record(int connection, BufferedReader in) throws IOException {
       String line = in.readLine();
+      if (line == null) {
+        throw new IOException("the client closed the connection before a request");
+      }
       int length = 0;
       for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
         if (h.toLowerCase().startsWith("content-length:")) {
