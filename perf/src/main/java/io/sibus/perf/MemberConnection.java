@@ -205,22 +205,23 @@ final class MemberConnection implements AutoCloseable {
 
   /** Drops the connection at once (a reset): after a failure, nothing on it can be trusted. */
   private void abort() {
-    if (connection != null) {
-      try {
-        connection.shutdown();
-      } catch (IOException ignored) {
-        // the socket is gone either way
-      }
-      connection = null;
-    }
+    drop(true);
   }
 
   /** Closes the connection in order: the end of a run, or an answer that ends its use. */
   @Override
   public void close() {
+    drop(false);
+  }
+
+  private void drop(boolean reset) {
     if (connection != null) {
       try {
-        connection.close();
+        if (reset) {
+          connection.shutdown();
+        } else {
+          connection.close();
+        }
       } catch (IOException ignored) {
         // the socket is gone either way
       }

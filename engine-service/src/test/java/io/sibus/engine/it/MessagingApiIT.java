@@ -105,21 +105,13 @@ class MessagingApiIT {
     drain("orders");
     drain("_SYSTEM.Exception.me1");
     String id = send("orders", "poison", 4);
-    for (int expected = 0; expected <= 2; expected++) { // maxRedeliveries of orders is 2
-      JsonNode m = receiveAll("orders", 1).get(0);
-      assertThat(m.get("messageId").asText()).isEqualTo(id);
-      assertThat(m.get("redeliveryCount").asInt()).isEqualTo(expected);
-      assertThat(client.release("orders", m.get("receipt").asText()).status()).isEqualTo(204);
-    }
-    assertThat(client.receive("orders", 1, 300, 30_000).json().get("messages")).isEmpty();
-    JsonNode moved = receiveAll("_SYSTEM.Exception.me1", 1).get(0);
-    assertThat(moved.get("messageId").asText()).isEqualTo(id);
+    releaseEachDelivery(id, 0);
+    JsonNode moved = movedToTheExceptionDestination(id);
     assertThat(EngineClient.bodyText(moved)).isEqualTo("poison");
     assertThat(moved.get("properties").get("sibus.exception.destination").asText())
         .isEqualTo("orders");
     assertThat(moved.get("properties").get("sibus.exception.reason").asText())
         .contains("maxRedeliveries");
-    client.acknowledge("_SYSTEM.Exception.me1", moved.get("receipt").asText());
   }
 
   /**
@@ -137,16 +129,30 @@ class MessagingApiIT {
     assertThat(unread.status()).isEqualTo(500);
     assertThat(unread.text("code")).isEqualTo("SIBUS0211E");
 
-    for (int expected = 1; expected <= 2; expected++) { // maxRedeliveries of orders is 2
+    releaseEachDelivery(id, 1);
+    movedToTheExceptionDestination(id);
+  }
+
+  /**
+   * Receives message {@code id} from orders and releases it, once for each redelivery count from
+   * {@code first} up to the limit of orders (maxRedeliveries 2).
+   */
+  private static void releaseEachDelivery(String id, int first) throws IOException {
+    for (int expected = first; expected <= 2; expected++) {
       JsonNode m = receiveAll("orders", 1).get(0);
       assertThat(m.get("messageId").asText()).isEqualTo(id);
       assertThat(m.get("redeliveryCount").asInt()).isEqualTo(expected);
       assertThat(client.release("orders", m.get("receipt").asText()).status()).isEqualTo(204);
     }
+  }
+
+  /** Message {@code id} has left orders for the exception destination: it is taken from there. */
+  private static JsonNode movedToTheExceptionDestination(String id) throws IOException {
     assertThat(client.receive("orders", 1, 300, 30_000).json().get("messages")).isEmpty();
     JsonNode moved = receiveAll("_SYSTEM.Exception.me1", 1).get(0);
     assertThat(moved.get("messageId").asText()).isEqualTo(id);
     client.acknowledge("_SYSTEM.Exception.me1", moved.get("receipt").asText());
+    return moved;
   }
 
   @Test
