@@ -267,7 +267,7 @@ public final class GroupCommit {
     } catch (RuntimeException e) {
       LOG.errorf(
           e,
-          "SIBUS0213E Work after a committed transaction failed; the transaction stands: %s",
+          "SIBUS0216E Work after a committed transaction failed; the transaction stands: %s",
           e.getMessage());
     }
   }
