@@ -32,31 +32,7 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
-    int status = e.getResponse().getStatus();
-    if (e instanceof NotFoundException) {
-      return ErrorBody.of(
-          new ApiException(
-              404, "SIBUS0212E", "No such resource.", "Check the path against the API."));
-    }
-    if (e instanceof NotAllowedException) {
-      return ErrorBody.of(
-          new ApiException(
-              405, "SIBUS0213E", "Method not allowed on this resource.", "Check the API."));
-    }
-    if (e instanceof NotSupportedException) {
-      return ErrorBody.of(
-          new ApiException(
-              415, "SIBUS0214E", "Unsupported content type.", "Send application/json."));
-    }
-    if (status == 413) {
-      return ErrorBody.of(
-          new ApiException(413, "SIBUS0203E", "The request body is too large.", "Send less."));
-    }
-    if (status >= 400 && status < 500) {
-      return ErrorBody.of(
-          new ApiException(status, "SIBUS0201E", "The request is not valid.", "Correct it."));
-    }
-    return any(e);
+    return ErrorBody.of(answer(e));
   }
 
   @ServerExceptionMapper
@@ -65,18 +41,51 @@ public class ErrorMappers {
   }
 
   private static Response any(Throwable e) {
+    return ErrorBody.of(answer(e));
+  }
+
+  /**
+   * The API's answer to a failure: an {@link ApiException} as it is, the framework's own failures
+   * by their status, anything else a logged 500 (SIBUS0210E).
+   */
+  static ApiException answer(Throwable e) {
+    if (e instanceof CompletionException && e.getCause() != null) {
+      return answer(e.getCause());
+    }
     if (e instanceof ApiException api) {
-      return ErrorBody.of(api);
+      return api;
     }
     if (e instanceof WebApplicationException web) {
-      return new ErrorMappers().web(web);
+      return webAnswer(web);
     }
     LOG.error("SIBUS0210E Unexpected failure of an API request", e);
-    return ErrorBody.of(
-        new ApiException(
-            500,
-            "SIBUS0210E",
-            "The engine failed to process the request.",
-            "Retry; if it fails again, report it with the member's log."));
+    return new ApiException(
+        500,
+        "SIBUS0210E",
+        "The engine failed to process the request.",
+        "Retry; if it fails again, report it with the member's log.");
+  }
+
+  private static ApiException webAnswer(WebApplicationException e) {
+    int status = e.getResponse().getStatus();
+    if (e instanceof NotFoundException) {
+      return new ApiException(
+          404, "SIBUS0212E", "No such resource.", "Check the path against the API.");
+    }
+    if (e instanceof NotAllowedException) {
+      return new ApiException(
+          405, "SIBUS0213E", "Method not allowed on this resource.", "Check the API.");
+    }
+    if (e instanceof NotSupportedException) {
+      return new ApiException(
+          415, "SIBUS0214E", "Unsupported content type.", "Send application/json.");
+    }
+    if (status == 413) {
+      return new ApiException(413, "SIBUS0203E", "The request body is too large.", "Send less.");
+    }
+    if (status >= 400 && status < 500) {
+      return new ApiException(status, "SIBUS0201E", "The request is not valid.", "Correct it.");
+    }
+    return answer(new IllegalStateException("the framework answered " + status, e));
   }
 }

@@ -23,11 +23,18 @@ public class TokenFilter {
 
   @ServerRequestFilter(preMatching = true)
   public Optional<Response> check(ContainerRequestContext request) {
-    String path = request.getUriInfo().getPath();
+    return refusal(request.getUriInfo().getPath(), request.getHeaderString("Authorization"))
+        .map(ErrorBody::of);
+  }
+
+  /**
+   * Why a call to {@code path} with this {@code Authorization} header is refused; empty when it may
+   * go on. Routes that Vert.x serves without the REST layer ({@link SendRoute}) ask it too.
+   */
+  Optional<ApiException> refusal(String path, String header) {
     if (!path.startsWith("/api/")) {
       return Optional.empty();
     }
-    String header = request.getHeaderString("Authorization");
     String given =
         header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
     if (path.startsWith("/api/v1/streams/")) {
@@ -48,14 +55,11 @@ public class TokenFilter {
     return Optional.of(refuse(header, "the engine's token"));
   }
 
-  private static Response refuse(String header, String what) {
-    return ErrorBody.of(
-        new ApiException(
-            401,
-            "SIBUS0204E",
-            header == null
-                ? "This call requires a bearer token."
-                : "The bearer token is not valid.",
-            "Send 'Authorization: Bearer <token>' with " + what + "."));
+  private static ApiException refuse(String header, String what) {
+    return new ApiException(
+        401,
+        "SIBUS0204E",
+        header == null ? "This call requires a bearer token." : "The bearer token is not valid.",
+        "Send 'Authorization: Bearer <token>' with " + what + ".");
   }
 }

@@ -306,6 +306,61 @@ class MessagingApiIT {
     assertThat(chunked.body()).contains("SIBUS0203E");
   }
 
+  /**
+   * The send is served outside the REST layer (SendRoute); what a client can tell of an HTTP
+   * exchange stays as the rest of the API answers it.
+   */
+  @Test
+  void aSendIsAnsweredAsEveryOtherCallOfTheApi() throws Exception {
+    drain("orders");
+    // HTTP/1.1: the JDK's client cannot wait for a 100 Continue on a connection it upgrades.
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI messages = URI.create(member.url() + "/api/v1/destinations/orders/messages");
+    HttpResponse<String> continued =
+        http.send(
+            HttpRequest.newBuilder(messages)
+                .expectContinue(true)
+                .timeout(Duration.ofSeconds(20))
+                .header("Accept", "text/html, application/json;q=0.9")
+                .header("Sibus-Property-origin", "continued")
+                .POST(HttpRequest.BodyPublishers.ofString("after a 100 Continue"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(continued.statusCode()).as(continued.body()).isEqualTo(201);
+    assertThat(continued.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    assertThat(continued.body()).contains("\"duplicate\":false");
+    HttpResponse<String> streamed =
+        http.send(
+            HttpRequest.newBuilder(messages)
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream("sent without a length".getBytes())))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(201);
+    List<JsonNode> received = receiveAll("orders", 2);
+    assertThat(received)
+        .extracting(m -> new String(java.util.Base64.getDecoder().decode(m.get("body").asText())))
+        .containsExactly("after a 100 Continue", "sent without a length");
+    assertThat(received.get(0).get("properties").get("origin").asText()).isEqualTo("continued");
+    for (JsonNode m : received) {
+      client.acknowledge("orders", m.get("receipt").asText());
+    }
+
+    HttpResponse<String> notJson =
+        http.send(
+            HttpRequest.newBuilder(messages)
+                .header("Accept", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(notJson.statusCode()).isEqualTo(406);
+    assertThat(notJson.body()).contains("SIBUS0201E");
+    assertError(client.get("/api/v1/destinations/orders/messages"), 405, "SIBUS0213E");
+    assertThat(client.receive("orders", 10, 0, 30_000).json().get("messages")).isEmpty();
+  }
+
   @Test
   void aChangedBusConfigurationIsLoadedWhileRunning() throws IOException {
     assertThat(client.send("audit", new Outgoing("x")).status()).isEqualTo(404);
