@@ -2,7 +2,6 @@ package io.sibus.engine.api;
 
 import io.sibus.engine.config.SibusConfig;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,21 +27,13 @@ public class BodyLimit {
               String length = rc.request().getHeader("Content-Length");
               if (rc.request().method() == HttpMethod.POST
                   && length != null
-                  && rc.request().path().startsWith("/api/v1/destinations/")
-                  && rc.request().path().endsWith("/messages")
+                  && rc.normalizedPath().startsWith("/api/v1/destinations/")
+                  && rc.normalizedPath().endsWith("/messages")
                   && tooLong(length)) {
-                var e = SendRequestParser.tooLarge(Long.parseLong(length.trim()), maxSize);
-                rc.response()
-                    .setStatusCode(413)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("Connection", "close")
-                    .end(
-                        new JsonObject()
-                            .put("code", e.code())
-                            .put("message", e.getMessage())
-                            .put("userAction", e.userAction())
-                            .put("maxMessageSize", maxSize)
-                            .encode());
+                rc.response().putHeader("Connection", "close");
+                ErrorBody.end(
+                    rc.response(),
+                    SendRequestParser.tooLarge(Long.parseLong(length.trim()), maxSize));
                 return;
               }
               rc.next();

@@ -53,12 +53,12 @@ public class DestinationsResource {
   @Path("{destination}/messages")
   @Consumes(MediaType.WILDCARD)
   @ResponseStatus(201)
-  // SendRoute serves these sends on Vert.x directly; the framework sees only those it passes on
-  // (an Accept header that excludes JSON, refused here with the same answer as for any call).
+  // SendRoute serves the sends on Vert.x directly. This method stays for what the route leaves to
+  // the REST layer, so that it answers as for any other call: a send whose Accept header excludes
+  // JSON (406), one to a path the route does not match (a trailing slash), other methods on the
+  // path (405).
   public CompletionStage<SendResult> send(
       @PathParam("destination") String destination, byte[] body, HttpHeaders headers) {
-    // A declared entity type lets the framework choose the reply's writer once, at build time,
-    // instead of looking it up for every send (a Response's entity is only known at run time).
     var request =
         SendRequestParser.parse(
             body, headers.getRequestHeaders(), config.engine().maxMessageSize());

@@ -86,6 +86,9 @@ public class ErrorMappers {
     if (status >= 400 && status < 500) {
       return new ApiException(status, "SIBUS0201E", "The request is not valid.", "Correct it.");
     }
-    return answer(new IllegalStateException("the framework answered " + status, e));
+    ApiException failed = answer(new IllegalStateException("the HTTP layer failed", e));
+    return status >= 500
+        ? new ApiException(status, failed.code(), failed.getMessage(), failed.userAction())
+        : failed;
   }
 }

@@ -6,6 +6,10 @@ import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
 import io.sibus.local.MemberProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +47,23 @@ class SecurityIT {
         }) {
       assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
       assertThat(refused.text("code")).isEqualTo("SIBUS0204E");
+    }
+    // A send outside the REST layer (SendRoute) is checked on the path it matched: percent-encoded
+    // letters are decoded before routing, so the check must see them decoded too.
+    for (String path :
+        new String[] {
+          "/api/v1/destinations/orders/messages", "/%61pi/v1/destinations/orders/messages"
+        }) {
+      HttpResponse<String> send =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(m0.url() + path))
+                      .POST(HttpRequest.BodyPublishers.ofString("x"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(send.statusCode()).as(path).isEqualTo(401);
+      assertThat(send.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+      assertThat(send.body()).contains("SIBUS0204E");
     }
     assertThat(m0.reportedState()).isEqualTo("HTTP 401");
     assertThat(authorized.send("orders", new Outgoing("x")).status()).isEqualTo(201);
