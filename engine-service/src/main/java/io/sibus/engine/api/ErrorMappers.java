@@ -22,7 +22,7 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response completion(CompletionException e) {
-    return any(e.getCause() == null ? e : e.getCause());
+    return ErrorBody.of(answer(e));
   }
 
   @ServerExceptionMapper
@@ -37,10 +37,6 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response unexpected(Throwable e) {
-    return any(e);
-  }
-
-  private static Response any(Throwable e) {
     return ErrorBody.of(answer(e));
   }
 
