@@ -20,7 +20,9 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /** Destinations and their messages: send, receive, acknowledge, release (CONTRACT.md). */
@@ -73,12 +75,25 @@ public class DestinationsResource {
       @QueryParam("max") String max,
       @QueryParam("waitMs") String waitMs,
       @QueryParam("lockMs") String lockMs) {
+    return receive(messaging, destination, max, waitMs, lockMs, () -> false)
+        .thenApply(messages -> Map.of("messages", messages));
+  }
+
+  /**
+   * A receive with its query's values checked; shared with {@link DeliveryRoutes}, which knows when
+   * its caller has gone away ({@link Messaging#receive(String, int, long, long, BooleanSupplier)}).
+   */
+  static CompletableFuture<List<Delivery>> receive(
+      Messaging messaging,
+      String destination,
+      String max,
+      String waitMs,
+      String lockMs,
+      BooleanSupplier abandoned) {
     int count = (int) query("max", max, 1, 1, 1000);
     long wait = query("waitMs", waitMs, 0, 0, MAX_WAIT_MS);
     long lock = query("lockMs", lockMs, 30_000, 1, MAX_LOCK_MS);
-    return messaging
-        .receive(destination, count, wait, lock)
-        .thenApply(messages -> Map.of("messages", messages));
+    return messaging.receive(destination, count, wait, lock, abandoned);
   }
 
   @DELETE
@@ -104,6 +119,15 @@ public class DestinationsResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public CompletionStage<Map<String, Object>> acknowledgeAll(
       @PathParam("destination") String destination, Receipts body) {
+    return acknowledgeAll(messaging, destination, body);
+  }
+
+  /**
+   * A batch acknowledgement with its body checked, and its answer: how many were acknowledged and
+   * which receipts are gone. Shared with {@link DeliveryRoutes}.
+   */
+  static CompletableFuture<Map<String, Object>> acknowledgeAll(
+      Messaging messaging, String destination, Receipts body) {
     if (body == null || body.receipts() == null || body.receipts().isEmpty()) {
       throw ApiException.badRequest("receipts", "give a non-empty list of receipts");
     }

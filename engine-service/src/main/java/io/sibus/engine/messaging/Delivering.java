@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Receive, acknowledge and release. A receive picks from the in-memory index (priority order,
@@ -38,7 +39,15 @@ final class Delivering {
   }
 
   CompletableFuture<List<Delivery>> receive(
-      ActiveStore store, Destination destination, int max, long lockMs, long deadlineMillis) {
+      ActiveStore store,
+      Destination destination,
+      int max,
+      long lockMs,
+      long deadlineMillis,
+      BooleanSupplier abandoned) {
+    if (abandoned.getAsBoolean()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
     QueueIndex queue = store.queue(destination.name());
     long now = System.currentTimeMillis();
     QueueIndex.Pick pick = queue.pick(max, now, now + lockMs);
@@ -52,7 +61,7 @@ final class Delivering {
       pick.signal().thenRun(() -> wake.complete(null));
       wake.completeOnTimeout(null, remaining, TimeUnit.MILLISECONDS);
       return wake.thenComposeAsync(
-          x -> receive(store, destination, max, lockMs, deadlineMillis), executor);
+          x -> receive(store, destination, max, lockMs, deadlineMillis, abandoned), executor);
     }
     List<Entry> persistent = pick.picked().stream().filter(Entry::persistent).toList();
     if (persistent.isEmpty()) {

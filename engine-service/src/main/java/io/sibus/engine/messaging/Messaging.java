@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 /**
@@ -258,9 +259,19 @@ public class Messaging {
 
   public CompletableFuture<List<Delivery>> receive(
       String destination, int max, long waitMs, long lockMs) {
+    return receive(destination, max, waitMs, lockMs, () -> false);
+  }
+
+  /**
+   * A receive whose caller may go away while it waits: once {@code abandoned} says so, the receive
+   * ends with nothing rather than lock messages that nobody would get until their locks expire.
+   */
+  public CompletableFuture<List<Delivery>> receive(
+      String destination, int max, long waitMs, long lockMs, BooleanSupplier abandoned) {
     ActiveStore store = requireActive();
     Destination d = requireDestination(destination);
-    return delivering.receive(store, d, max, lockMs, System.currentTimeMillis() + waitMs);
+    return delivering.receive(
+        store, d, max, lockMs, System.currentTimeMillis() + waitMs, abandoned);
   }
 
   public CompletableFuture<Void> acknowledge(String destination, UUID receipt) {

@@ -9,7 +9,10 @@ import jakarta.ws.rs.WebApplicationException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
-/** The one mapping from a failure to the API's answer, used by the REST layer and SendRoute. */
+/**
+ * The one mapping from a failure to the API's answer, used by the REST layer and the routes outside
+ * it (ApiRoutes).
+ */
 class ErrorMappersTest {
   @Test
   void anApiFailureIsAnsweredAsItIsEvenWhenWrapped() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sibus.datastore.SchemaName;
 import io.sibus.datastore.StoreTables;
 import io.sibus.local.EngineClient;
@@ -12,10 +13,12 @@ import io.sibus.local.EngineClient.Reply;
 import io.sibus.local.MemberProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -359,36 +362,153 @@ class MessagingApiIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(notJson.statusCode()).isEqualTo(406);
     assertThat(notJson.body()).contains("SIBUS0201E");
-    URI receipts = URI.create(member.url() + "/api/v1/destinations/orders/receipts?max=1");
-    HttpResponse<String> rest =
-        http.send(
-            HttpRequest.newBuilder(receipts).POST(HttpRequest.BodyPublishers.noBody()).build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(continued.headers().firstValue("Content-Type"))
-        .isPresent()
-        .isEqualTo(rest.headers().firstValue("Content-Type"));
-    HttpResponse<String> unknown =
+    assertAnsweredAsTheRestLayer(
+        continued,
         http.send(
             HttpRequest.newBuilder(
                     URI.create(member.url() + "/api/v1/destinations/nowhere/messages"))
                 .POST(HttpRequest.BodyPublishers.ofString("x"))
                 .build(),
+            HttpResponse.BodyHandlers.ofString()));
+    assertError(client.get("/api/v1/destinations/orders/messages"), 405, "SIBUS0213E");
+    assertThat(client.receive("orders", 10, 0, 30_000).json().get("messages")).isEmpty();
+  }
+
+  /**
+   * The receive and the batch acknowledgement are served outside the REST layer too
+   * (DeliveryRoutes), with the same answers.
+   */
+  @Test
+  void aReceiveAndAnAcknowledgementAreAnsweredAsEveryOtherCallOfTheApi() throws Exception {
+    drain("orders");
+    send("orders", "one", 4);
+    send("orders", "two", 4);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String orders = member.url() + "/api/v1/destinations/orders";
+    // A receive's body means nothing: it is read and thrown away, after a 100 Continue.
+    HttpResponse<String> received =
+        http.send(
+            HttpRequest.newBuilder(URI.create(orders + "/receipts?max=2&waitMs=5000&max=1"))
+                .expectContinue(true)
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("ignored"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> restUnknown =
+    assertThat(received.statusCode()).as(received.body()).isEqualTo(200);
+    JsonNode messages = new ObjectMapper().readTree(received.body()).get("messages");
+    assertThat(messages).extracting(m -> m.get("priority").asInt()).containsExactly(4, 4);
+    String receipts =
+        "{\"receipts\":[\""
+            + messages.get(0).get("receipt").asText()
+            + "\",\""
+            + messages.get(1).get("receipt").asText()
+            + "\"]}";
+    // Over h2c, and with a charset in the Content-Type.
+    HttpResponse<String> acknowledged =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(orders + "/acknowledgements"))
+                    .header("Content-Type", "Application/JSON; charset=UTF-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(receipts))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
+    assertThat(new ObjectMapper().readTree(acknowledged.body()).get("acknowledged").asInt())
+        .isEqualTo(2);
+    assertThat(client.destination("orders").json().get("depth").asInt()).isZero();
+    assertAnsweredAsTheRestLayer(
+        received,
         http.send(
             HttpRequest.newBuilder(
                     URI.create(member.url() + "/api/v1/destinations/nowhere/receipts"))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
+            HttpResponse.BodyHandlers.ofString()));
+    assertAnsweredAsTheRestLayer(
+        acknowledged,
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(member.url() + "/api/v1/destinations/nowhere/acknowledgements"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(receipts))
+                .build(),
+            HttpResponse.BodyHandlers.ofString()));
+
+    // What the routes leave to the REST layer is refused there, as before.
+    HttpResponse<String> notJson =
+        http.send(
+            HttpRequest.newBuilder(URI.create(orders + "/receipts"))
+                .header("Accept", "text/plain")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
             HttpResponse.BodyHandlers.ofString());
+    assertThat(notJson.statusCode()).isEqualTo(406);
+    assertThat(notJson.body()).contains("SIBUS0201E");
+    HttpResponse<String> plain =
+        http.send(
+            HttpRequest.newBuilder(URI.create(orders + "/acknowledgements"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(receipts))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(plain.statusCode()).isEqualTo(415);
+    assertThat(plain.body()).contains("SIBUS0214E");
+    assertError(client.get("/api/v1/destinations/orders/receipts"), 405, "SIBUS0213E");
+  }
+
+  /**
+   * A receive that waits, and whose caller goes away meanwhile, takes nothing: the message sent
+   * afterwards is not locked for nobody (here for a minute) but goes to the next receive.
+   */
+  @Test
+  void aWaitingReceiveWhoseCallerWentAwayTakesNothing() throws Exception {
+    drain("orders");
+    URI url = URI.create(member.url());
+    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /api/v1/destinations/orders/receipts?max=1&waitMs=30000&lockMs=60000"
+                      + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      Thread.sleep(500); // the receive is waiting
+    }
+    Thread.sleep(500); // the member has seen the connection close
+    String id = send("orders", "after the caller left", 4);
+    JsonNode messages = client.receive("orders", 1, 10_000, 30_000).json().get("messages");
+    assertThat(messages).extracting(m -> m.get("messageId").asText()).containsExactly(id);
+    client.acknowledge("orders", messages.get(0).get("receipt").asText());
+  }
+
+  /**
+   * A call served outside the REST layer answers with the REST layer's Content-Type, and its 404
+   * for an unknown destination is the REST layer's own, byte for byte.
+   */
+  private static void assertAnsweredAsTheRestLayer(
+      HttpResponse<String> answered, HttpResponse<String> unknown) throws Exception {
+    HttpResponse<String> rest =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(member.url() + "/api/v1/destinations/orders"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> restUnknown =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(member.url() + "/api/v1/destinations/nowhere"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(rest.statusCode()).isEqualTo(200);
+    assertThat(answered.headers().firstValue("Content-Type"))
+        .isPresent()
+        .isEqualTo(rest.headers().firstValue("Content-Type"));
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(restUnknown.statusCode()).isEqualTo(404);
     assertThat(unknown.headers().firstValue("Content-Type"))
         .isPresent()
         .isEqualTo(restUnknown.headers().firstValue("Content-Type"));
     assertThat(unknown.body()).isEqualTo(restUnknown.body());
-    assertError(client.get("/api/v1/destinations/orders/messages"), 405, "SIBUS0213E");
-    assertThat(client.receive("orders", 10, 0, 30_000).json().get("messages")).isEmpty();
   }
 
   @Test

@@ -48,17 +48,22 @@ class SecurityIT {
       assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
       assertThat(refused.text("code")).isEqualTo("SIBUS0204E");
     }
-    // A send outside the REST layer (SendRoute) is checked on the path it matched: percent-encoded
-    // letters are decoded before routing, so the check must see them decoded too.
+    // Calls outside the REST layer (SendRoute, DeliveryRoutes) are checked on the path they
+    // matched: percent-encoded letters are decoded before routing, so the check must see them
+    // decoded too.
     for (String path :
         new String[] {
-          "/api/v1/destinations/orders/messages", "/%61pi/v1/destinations/orders/messages"
+          "/api/v1/destinations/orders/messages",
+          "/%61pi/v1/destinations/orders/messages",
+          "/%61pi/v1/destinations/orders/receipts",
+          "/%61pi/v1/destinations/orders/acknowledgements"
         }) {
       HttpResponse<String> send =
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(URI.create(m0.url() + path))
-                      .POST(HttpRequest.BodyPublishers.ofString("x"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"receipts\":[]}"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(send.statusCode()).as(path).isEqualTo(401);
