@@ -1,16 +1,16 @@
 package io.sibus.engine.messaging;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.Map;
 
 /**
  * A message handed to a receiver, as the receive API returns it. The body is written in base64
- * (with padding, no line breaks) by the JSON writer itself, straight into the reply, without a
- * string of its own in between.
+ * (with padding, no line breaks) straight into the reply ({@link Base64Json}).
  */
 public record Delivery(
     String messageId,
     String receipt,
-    byte[] body,
+    @JsonSerialize(using = Base64Json.class) byte[] body,
     String contentType,
     String reliability,
     int priority,
