@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,15 +21,21 @@ final class ApiRoutes {
   /** As the REST layer answers a call that succeeds (its errors say no charset: ErrorBody). */
   static final String JSON = "application/json;charset=UTF-8";
 
+  /** The media ranges that cover JSON, the least specific first. */
+  private static final List<String> JSON_RANGES =
+      List.of("*/*", "application/*", "application/json");
+
   private ApiRoutes() {}
 
   /**
-   * Whether the route serves this call. A call whose {@code Accept} header excludes JSON goes on to
-   * the REST layer, which refuses it (406) as it refuses any other call; a call without a valid
-   * token is answered here (401).
+   * Whether the route serves this call. A call whose {@code Accept} header excludes JSON, or whose
+   * declared length is past what the HTTP layer reads at all ({@code maxBodySize}), goes on: the
+   * REST layer and the HTTP layer refuse it (406, 413) as they refuse any other call. A call
+   * without a valid token is answered here (401).
    */
-  static boolean admit(RoutingContext rc, TokenFilter tokens) {
-    if (!acceptsJson(rc.request().getHeader("Accept"))) {
+  static boolean admit(RoutingContext rc, TokenFilter tokens, long maxBodySize) {
+    if (!acceptsJson(rc.request().getHeader("Accept"))
+        || declaredLength(rc.request().getHeader("Content-Length")) > maxBodySize) {
       rc.next();
       return false;
     }
@@ -73,36 +80,57 @@ final class ApiRoutes {
     if (rc.response().closed()) {
       return; // the caller has gone away: nobody to answer
     }
+    Buffer body = null;
     if (failure == null) {
       try {
-        Buffer body = json.apply(result);
-        rc.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body);
-        return;
+        body = json.apply(result);
       } catch (Throwable e) {
         failure = e;
       }
     }
-    ErrorBody.end(rc.response(), ErrorMappers.answer(failure));
+    if (failure != null) {
+      ErrorBody.end(rc.response(), ErrorMappers.answer(failure));
+      return;
+    }
+    rc.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body);
+  }
+
+  private static long declaredLength(String header) {
+    try {
+      return header == null ? -1 : Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1; // the HTTP layer's own decoder refuses it
+    }
+  }
+
+  /** {@code application/json}, with or without parameters. */
+  static boolean isJson(String contentType) {
+    return contentType != null
+        && contentType.split(";", 2)[0].trim().equalsIgnoreCase("application/json");
   }
 
   /**
-   * Whether an {@code Accept} header lets the answer be JSON: no header, or a media range that
-   * covers {@code application/json} with a quality above zero.
+   * Whether an {@code Accept} header lets the answer be JSON: no header, or a quality above zero
+   * for {@code application/json} in the most specific media range that covers it (RFC 9110 12.5.1:
+   * {@code application/json;q=0, *}{@code /*} excludes JSON).
    */
   static boolean acceptsJson(String accept) {
     if (accept == null || accept.isBlank()) {
       return true;
     }
+    int specificity = -1;
+    boolean accepted = false;
     for (String range : accept.split(",")) {
       String[] parts = range.split(";");
-      String type = parts[0].trim().toLowerCase(Locale.ROOT);
-      boolean json =
-          type.equals("*/*") || type.equals("application/*") || type.equals("application/json");
-      if (json && !excluded(parts)) {
-        return true;
+      int covers = JSON_RANGES.indexOf(parts[0].trim().toLowerCase(Locale.ROOT));
+      if (covers > specificity) {
+        specificity = covers;
+        accepted = !excluded(parts);
+      } else if (covers == specificity && covers >= 0) {
+        accepted |= !excluded(parts);
       }
     }
-    return false;
+    return accepted;
   }
 
   private static boolean excluded(String[] parameters) {

@@ -1,10 +1,12 @@
 package io.sibus.engine.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.sibus.engine.error.ApiException;
 import io.sibus.engine.messaging.Messaging;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -20,12 +21,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Serves the receive ({@code POST .../receipts}) and the batch acknowledgement ({@code POST
  * .../acknowledgements}) on Vert.x directly, outside the REST layer, as {@link SendRoute} serves
- * the send: under load they are most of what the member's event loops spend besides the sends, and
- * the sends wait behind them. The checks are {@link DestinationsResource}'s and the JSON is written
- * and read by the same {@link ObjectMapper} as the REST layer's, so the answers are the API's.
+ * the send: under load they were most of what the member's event loops spent besides the sends, and
+ * the sends wait behind them on the same loops. The checks are {@link DestinationsResource}'s, and
+ * the JSON is written and read by the REST layer's own {@link ObjectMapper}, so the answers are the
+ * API's.
  *
  * <p>One thing the REST layer could not do: a receive whose caller goes away while it waits ends
- * there, rather than lock messages that nobody gets until their locks expire.
+ * there, rather than lock for nobody the messages that come meanwhile.
  */
 @ApplicationScoped
 public class DeliveryRoutes {
@@ -49,40 +51,46 @@ public class DeliveryRoutes {
   }
 
   void install(@Observes Router router) {
+    // As SendRoute: after BodyLimit (-10), ahead of the HTTP layer's size check and the REST layer.
     router.post(RECEIVE).order(-5).handler(this::receive);
     router.post(ACKNOWLEDGE).order(-5).handler(this::acknowledge);
   }
 
   private void receive(RoutingContext rc) {
-    if (!ApiRoutes.admit(rc, tokens)) {
+    if (!ApiRoutes.admit(rc, tokens, maxBodySize)) {
       return;
     }
     AtomicBoolean gone = new AtomicBoolean();
     rc.response().closeHandler(v -> gone.set(true));
+    if (rc.response().closed()) {
+      gone.set(true); // closed before the handler was set
+    }
     // A receive's body means nothing; it is read and thrown away, as the REST layer did.
-    body(rc, 0)
-        .read(
-            (body, length) ->
-                ApiRoutes.answer(
-                    rc,
-                    () ->
-                        DestinationsResource.receive(
-                            messaging,
-                            rc.pathParam("destination"),
-                            rc.request().getParam("max"),
-                            rc.request().getParam("waitMs"),
-                            rc.request().getParam("lockMs"),
-                            gone::get),
-                    200,
-                    messages -> write(Map.of("messages", messages))));
+    body(rc, 0).read((body, length) -> receive(rc, gone));
+  }
+
+  private void receive(RoutingContext rc, AtomicBoolean gone) {
+    MultiMap query = rc.queryParams(); // the first of a repeated value counts, as in the REST layer
+    ApiRoutes.answer(
+        rc,
+        () ->
+            DestinationsResource.receive(
+                messaging,
+                rc.pathParam("destination"),
+                query.get("max"),
+                query.get("waitMs"),
+                query.get("lockMs"),
+                gone::get),
+        200,
+        messages -> write(Map.of("messages", messages)));
   }
 
   private void acknowledge(RoutingContext rc) {
-    if (!isJson(rc.request().getHeader("Content-Type"))) {
-      rc.next(); // the REST layer answers it as before: 415 for another type
+    if (!ApiRoutes.isJson(rc.request().getHeader("Content-Type"))) {
+      rc.next(); // the REST layer reads it as before, or refuses another type (415)
       return;
     }
-    if (!ApiRoutes.admit(rc, tokens)) {
+    if (!ApiRoutes.admit(rc, tokens, maxBodySize)) {
       return;
     }
     body(rc, maxBodySize)
@@ -98,23 +106,21 @@ public class DeliveryRoutes {
   }
 
   private RequestBody body(RoutingContext rc, long kept) {
-    return new RequestBody(
-        rc,
-        kept,
-        maxBodySize,
-        length ->
-            new ApiException(413, "SIBUS0203E", "The request body is too large.", "Send less."));
+    return new RequestBody(rc, kept, maxBodySize, length -> ApiException.bodyTooLarge());
   }
 
-  /** The body as the REST layer read it: none is no list, and JSON that does not parse a 400. */
+  /**
+   * The body as the REST layer read it: none, or only white space, is no list; JSON that does not
+   * map to one is a 400.
+   */
   private DestinationsResource.Receipts receipts(Buffer body) {
-    if (body.length() == 0) {
-      return null;
-    }
-    try {
-      return json.readValue(body.getBytes(), DestinationsResource.Receipts.class);
+    try (JsonParser parser = json.createParser(body.getBytes())) {
+      if (parser.nextToken() == null) {
+        return null;
+      }
+      return json.readValue(parser, DestinationsResource.Receipts.class);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("body", "not valid JSON");
+      throw ErrorMappers.notJson();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -126,11 +132,5 @@ public class DeliveryRoutes {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("an answer that cannot be written as JSON", e);
     }
-  }
-
-  /** {@code application/json}, with or without parameters; other types go on to the REST layer. */
-  static boolean isJson(String contentType) {
-    return contentType != null
-        && contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT).equals("application/json");
   }
 }

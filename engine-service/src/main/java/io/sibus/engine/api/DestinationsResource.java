@@ -70,6 +70,10 @@ public class DestinationsResource {
   @POST
   @Path("{destination}/receipts")
   @Consumes(MediaType.WILDCARD)
+  // DeliveryRoutes serves the receives and batch acknowledgements on Vert.x directly. These
+  // methods stay for what the routes leave to the REST layer, so that it answers as for any other
+  // call: an Accept header that excludes JSON (406), another method (405), a path with a trailing
+  // slash, an acknowledgement without a Content-Type or with another (415).
   public CompletionStage<Map<String, List<Delivery>>> receive(
       @PathParam("destination") String destination,
       @QueryParam("max") String max,

@@ -25,7 +25,7 @@ final class ErrorBody {
     return response.build();
   }
 
-  /** The same answer, for a route served by Vert.x directly ({@link SendRoute}). */
+  /** The same answer, for a route served by Vert.x directly ({@link ApiRoutes}). */
   static Future<Void> end(HttpServerResponse response, ApiException e) {
     response.setStatusCode(e.status()).putHeader("Content-Type", MediaType.APPLICATION_JSON);
     if (e.retryAfterSeconds() != null) {

@@ -27,7 +27,12 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response json(JsonProcessingException e) {
-    return ErrorBody.of(ApiException.badRequest("body", "not valid JSON"));
+    return ErrorBody.of(notJson());
+  }
+
+  /** A request body that does not parse as the JSON the call takes. */
+  static ApiException notJson() {
+    return ApiException.badRequest("body", "not valid JSON");
   }
 
   @ServerExceptionMapper
@@ -77,7 +82,7 @@ public class ErrorMappers {
           415, "SIBUS0214E", "Unsupported content type.", "Send application/json.");
     }
     if (status == 413) {
-      return new ApiException(413, "SIBUS0203E", "The request body is too large.", "Send less.");
+      return ApiException.bodyTooLarge();
     }
     if (status >= 400 && status < 500) {
       return new ApiException(status, "SIBUS0201E", "The request is not valid.", "Correct it.");

@@ -45,7 +45,7 @@ public class SendRoute {
   }
 
   private void handle(RoutingContext rc) {
-    if (!ApiRoutes.admit(rc, tokens)) {
+    if (!ApiRoutes.admit(rc, tokens, maxBodySize)) {
       return;
     }
     // A larger body than a message is read on and thrown away, as the REST layer did.

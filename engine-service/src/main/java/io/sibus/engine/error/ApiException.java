@@ -30,6 +30,11 @@ public class ApiException extends RuntimeException {
         .detail("field", field);
   }
 
+  /** A request body past what the HTTP layer reads ({@code quarkus.http.limits.max-body-size}). */
+  public static ApiException bodyTooLarge() {
+    return new ApiException(413, "SIBUS0203E", "The request body is too large.", "Send less.");
+  }
+
   public static ApiException unknownDestination(String name) {
     return new ApiException(
         404,

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
@@ -22,11 +21,11 @@ public final class Base64Json extends StdSerializer<byte[]> {
   @Override
   public void serialize(byte[] value, JsonGenerator json, SerializerProvider provider)
       throws IOException {
-    byte[] text = Base64.getEncoder().encode(value);
     if (json instanceof UTF8JsonGenerator) {
+      byte[] text = Base64.getEncoder().encode(value);
       json.writeRawUTF8String(text, 0, text.length); // quoted; base64 needs no escaping
-    } else {
-      json.writeString(new String(text, StandardCharsets.ISO_8859_1));
+    } else { // Jackson's own way, wherever the JSON is not written as bytes
+      json.writeBinary(provider.getConfig().getBase64Variant(), value, 0, value.length);
     }
   }
 }

@@ -257,14 +257,11 @@ public class Messaging {
     return sending.sendRemote(store, remote, request);
   }
 
-  public CompletableFuture<List<Delivery>> receive(
-      String destination, int max, long waitMs, long lockMs) {
-    return receive(destination, max, waitMs, lockMs, () -> false);
-  }
-
   /**
-   * A receive whose caller may go away while it waits: once {@code abandoned} says so, the receive
-   * ends with nothing rather than lock messages that nobody would get until their locks expire.
+   * A receive whose caller may go away while it waits: once {@code abandoned} says so, a receive
+   * that has not picked its messages yet ends with nothing rather than lock messages for nobody
+   * until their locks expire. (A caller that leaves after the pick is not told apart from one whose
+   * answer is lost on the way: its messages come back when their locks expire.)
    */
   public CompletableFuture<List<Delivery>> receive(
       String destination, int max, long waitMs, long lockMs, BooleanSupplier abandoned) {

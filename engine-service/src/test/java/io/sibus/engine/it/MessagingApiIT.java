@@ -396,22 +396,27 @@ class MessagingApiIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(received.statusCode()).as(received.body()).isEqualTo(200);
     JsonNode messages = new ObjectMapper().readTree(received.body()).get("messages");
-    assertThat(messages).extracting(m -> m.get("priority").asInt()).containsExactly(4, 4);
+    assertThat(messages)
+        .extracting(m -> new String(Base64.getDecoder().decode(m.get("body").asText())))
+        .containsExactly("one", "two"); // only the first max counts, as in the REST layer
     String receipts =
         "{\"receipts\":[\""
             + messages.get(0).get("receipt").asText()
             + "\",\""
             + messages.get(1).get("receipt").asText()
             + "\"]}";
-    // Over h2c, and with a charset in the Content-Type.
+    // Over h2c (upgraded by a first GET), and with a charset in the Content-Type.
+    HttpClient h2c = HttpClient.newHttpClient();
+    h2c.send(
+        HttpRequest.newBuilder(URI.create(orders)).build(), HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> acknowledged =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(orders + "/acknowledgements"))
-                    .header("Content-Type", "Application/JSON; charset=UTF-8")
-                    .POST(HttpRequest.BodyPublishers.ofString(receipts))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        h2c.send(
+            HttpRequest.newBuilder(URI.create(orders + "/acknowledgements"))
+                .header("Content-Type", "Application/JSON; charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString(receipts))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(acknowledged.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
     assertThat(new ObjectMapper().readTree(acknowledged.body()).get("acknowledged").asInt())
         .isEqualTo(2);
@@ -433,8 +438,47 @@ class MessagingApiIT {
                 .POST(HttpRequest.BodyPublishers.ofString(receipts))
                 .build(),
             HttpResponse.BodyHandlers.ofString()));
+  }
 
-    // What the routes leave to the REST layer is refused there, as before.
+  /**
+   * What the routes outside the REST layer refuse is refused as the REST layer refuses it; what
+   * they leave to the REST layer or to the HTTP layer is refused there, as before.
+   */
+  @Test
+  void whatTheRoutesRefuseIsRefusedAsTheRestLayerRefusesIt() throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String orders = member.url() + "/api/v1/destinations/orders";
+    // The REST layer still serves a path with a trailing slash.
+    for (String body : new String[] {"{", "  ", "null", "[]", "{\"receipts\":[]}", ""}) {
+      HttpResponse<String> route = post(http, orders + "/acknowledgements", body);
+      HttpResponse<String> rest = post(http, orders + "/acknowledgements/", body);
+      assertThat(route.statusCode()).as(body).isEqualTo(400);
+      assertThat(route.body()).as(body).contains("SIBUS0201E").isEqualTo(rest.body());
+      assertThat(rest.statusCode()).as(body).isEqualTo(400);
+    }
+    for (String accept :
+        new String[] {
+          "text/plain", "application/json;q=0, */*", "*/*;q=0, application/json", "application/*"
+        }) {
+      HttpResponse<String> route =
+          http.send(
+              HttpRequest.newBuilder(URI.create(orders + "/receipts"))
+                  .header("Accept", accept)
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> rest =
+          http.send(
+              HttpRequest.newBuilder(URI.create(orders)).header("Accept", accept).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(route.statusCode()).as(accept).isEqualTo(rest.statusCode());
+    }
+    // A declared length past what the HTTP layer reads at all: its own answer, before any body.
+    String restTooLarge = statusLine("/api/v1/engine/start");
+    assertThat(restTooLarge).contains(" 413 ");
+    assertThat(statusLine("/api/v1/destinations/orders/receipts")).isEqualTo(restTooLarge);
+    assertThat(statusLine("/api/v1/destinations/orders/acknowledgements")).isEqualTo(restTooLarge);
+
     HttpResponse<String> notJson =
         http.send(
             HttpRequest.newBuilder(URI.create(orders + "/receipts"))
@@ -448,12 +492,41 @@ class MessagingApiIT {
         http.send(
             HttpRequest.newBuilder(URI.create(orders + "/acknowledgements"))
                 .header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(receipts))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"receipts\":[]}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(plain.statusCode()).isEqualTo(415);
     assertThat(plain.body()).contains("SIBUS0214E");
     assertError(client.get("/api/v1/destinations/orders/receipts"), 405, "SIBUS0213E");
+  }
+
+  private static HttpResponse<String> post(HttpClient http, String url, String json)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The status line of a POST that declares 70 MB and sends none of it. */
+  private static String statusLine(String path) throws IOException {
+    URI url = URI.create(member.url());
+    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(20_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST "
+                      + path
+                      + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 70000000\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+          .readLine();
+    }
   }
 
   /**
@@ -465,16 +538,25 @@ class MessagingApiIT {
     drain("orders");
     URI url = URI.create(member.url());
     try (Socket socket = new Socket(url.getHost(), url.getPort())) {
-      socket
-          .getOutputStream()
-          .write(
-              ("POST /api/v1/destinations/orders/receipts?max=1&waitMs=30000&lockMs=60000"
-                      + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      Thread.sleep(500); // the receive is waiting
+      socket.setSoTimeout(20_000);
+      var out = socket.getOutputStream();
+      out.write(
+          ("POST /api/v1/destinations/orders/receipts?max=1&waitMs=30000&lockMs=60000 HTTP/1.1"
+                  + "\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // The 100 Continue says that the route has the call, and watches its connection.
+      assertThat(
+              new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          socket.getInputStream(), StandardCharsets.US_ASCII))
+                  .readLine())
+          .contains(" 100 ");
+      out.write('x'); // the body ends: the receive waits
+      out.flush();
+      Thread.sleep(300);
     }
-    Thread.sleep(500); // the member has seen the connection close
+    Thread.sleep(2_000); // the member sees the connection close
     String id = send("orders", "after the caller left", 4);
     JsonNode messages = client.receive("orders", 1, 10_000, 30_000).json().get("messages");
     assertThat(messages).extracting(m -> m.get("messageId").asText()).containsExactly(id);
