@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -123,6 +124,16 @@ class StartupIT {
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.text("state")).isEqualTo("STOPPED");
     assertThat(refused.retryAfter()).isEqualTo("1");
+    // The receive and the acknowledgement, served outside the REST layer too, say the same.
+    for (Reply notServing :
+        new Reply[] {
+          client.receive("orders", 1, 0, 1000),
+          client.acknowledgeAll("orders", List.of(UUID.randomUUID().toString()))
+        }) {
+      assertThat(notServing.status()).as(notServing.toString()).isEqualTo(503);
+      assertThat(notServing.text("code")).isEqualTo(refused.text("code"));
+      assertThat(notServing.retryAfter()).isEqualTo("1");
+    }
 
     assertThat(client.start("NORMAL").status()).isEqualTo(202);
     EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(30));
