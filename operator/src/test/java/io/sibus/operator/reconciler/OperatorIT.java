@@ -458,18 +458,29 @@ class OperatorIT {
   }
 
   private void edit(String name, java.util.function.Consumer<MessagingEngine> change) {
-    client
-        .resources(MessagingEngine.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            me -> {
-              if (me.getMetadata().getAnnotations() == null) {
-                me.getMetadata().setAnnotations(new HashMap<>());
-              }
-              change.accept(me);
-              return me;
-            });
+    // The operator writes the resource meanwhile. An edit made on the version read just before is
+    // then refused (409, optimistic concurrency), and a user makes it again on the latest version.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(MessagingEngine.class)
+            .inNamespace(NS)
+            .withName(name)
+            .edit(
+                me -> {
+                  if (me.getMetadata().getAnnotations() == null) {
+                    me.getMetadata().setAnnotations(new HashMap<>());
+                  }
+                  change.accept(me);
+                  return me;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private MessagingEngineStatus status(String name) {
