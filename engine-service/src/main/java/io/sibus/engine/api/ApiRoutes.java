@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * What the calls served on Vert.x directly, outside the REST layer ({@link SendRoute}, {@link
- * DeliveryRoutes}), share so that they answer as the rest of the API: the same token check, error
- * bodies and {@code Content-Type}, and the REST layer's own refusal of a call that asks for an
- * answer other than JSON.
+ * DeliveryRoutes}), share so that they answer as the rest of the API: the same error bodies and
+ * {@code Content-Type}, and the REST layer's own refusal of a call that asks for an answer other
+ * than JSON ({@link RouteAdmission} admits them).
  */
 final class ApiRoutes {
   /** As the REST layer answers a call that succeeds (its errors say no charset: ErrorBody). */
@@ -26,27 +26,6 @@ final class ApiRoutes {
       List.of("*/*", "application/*", "application/json");
 
   private ApiRoutes() {}
-
-  /**
-   * Whether the route serves this call. A call whose {@code Accept} header excludes JSON, or whose
-   * declared length is past what the HTTP layer reads at all ({@code maxBodySize}), goes on: the
-   * REST layer and the HTTP layer refuse it (406, 413) as they refuse any other call. A call
-   * without a valid token is answered here (401).
-   */
-  static boolean admit(RoutingContext rc, TokenFilter tokens, long maxBodySize) {
-    if (!acceptsJson(rc.request().getHeader("Accept"))
-        || declaredLength(rc.request().getHeader("Content-Length")) > maxBodySize) {
-      rc.next();
-      return false;
-    }
-    // The path the route matched (percent-encoded letters decoded), as the REST layer's filter saw.
-    var refusal = tokens.refusal(rc.normalizedPath(), rc.request().getHeader("Authorization"));
-    if (refusal.isPresent()) {
-      ErrorBody.end(rc.response(), refusal.get());
-      return false;
-    }
-    return true;
-  }
 
   /**
    * Answers the call once {@code work} completes, on the call's own Vert.x context: {@code status}
@@ -93,14 +72,6 @@ final class ApiRoutes {
       return;
     }
     rc.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body);
-  }
-
-  private static long declaredLength(String header) {
-    try {
-      return header == null ? -1 : Long.parseLong(header.trim());
-    } catch (NumberFormatException e) {
-      return -1; // the HTTP layer's own decoder refuses it
-    }
   }
 
   /** {@code application/json}, with or without parameters. */

@@ -3,7 +3,6 @@ package io.sibus.engine.api;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.sibus.engine.error.ApiException;
 import io.sibus.engine.messaging.Messaging;
 import io.vertx.core.MultiMap;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Serves the receive ({@code POST .../receipts}) and the batch acknowledgement ({@code POST
@@ -35,19 +33,13 @@ public class DeliveryRoutes {
   static final String ACKNOWLEDGE = "/api/v1/destinations/:destination/acknowledgements";
 
   private final Messaging messaging;
-  private final TokenFilter tokens;
+  private final RouteAdmission admission;
   private final ObjectMapper json;
-  private final long maxBodySize;
 
-  public DeliveryRoutes(
-      Messaging messaging,
-      TokenFilter tokens,
-      ObjectMapper json,
-      @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+  public DeliveryRoutes(Messaging messaging, RouteAdmission admission, ObjectMapper json) {
     this.messaging = messaging;
-    this.tokens = tokens;
+    this.admission = admission;
     this.json = json;
-    this.maxBodySize = maxBodySize.asLongValue();
   }
 
   void install(@Observes Router router) {
@@ -57,7 +49,7 @@ public class DeliveryRoutes {
   }
 
   private void receive(RoutingContext rc) {
-    if (!ApiRoutes.admit(rc, tokens, maxBodySize)) {
+    if (!admission.admit(rc)) {
       return;
     }
     AtomicBoolean gone = new AtomicBoolean();
@@ -90,10 +82,10 @@ public class DeliveryRoutes {
       rc.next(); // the REST layer reads it as before, or refuses another type (415)
       return;
     }
-    if (!ApiRoutes.admit(rc, tokens, maxBodySize)) {
+    if (!admission.admit(rc)) {
       return;
     }
-    body(rc, maxBodySize)
+    body(rc, admission.maxBodySize())
         .read(
             (body, length) ->
                 ApiRoutes.answer(
@@ -106,7 +98,7 @@ public class DeliveryRoutes {
   }
 
   private RequestBody body(RoutingContext rc, long kept) {
-    return new RequestBody(rc, kept, maxBodySize, length -> ApiException.bodyTooLarge());
+    return admission.body(rc, kept, length -> ApiException.bodyTooLarge());
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.sibus.engine.api;
 
-import io.quarkus.runtime.configuration.MemorySize;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.messaging.Messaging;
 import io.sibus.engine.messaging.SendResult;
@@ -10,7 +9,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.common.util.CaseInsensitiveMap;
 
 /**
@@ -24,19 +22,13 @@ public class SendRoute {
   static final String PATH = "/api/v1/destinations/:destination/messages";
 
   private final Messaging messaging;
-  private final TokenFilter tokens;
+  private final RouteAdmission admission;
   private final int maxSize;
-  private final long maxBodySize;
 
-  public SendRoute(
-      Messaging messaging,
-      TokenFilter tokens,
-      SibusConfig config,
-      @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+  public SendRoute(Messaging messaging, RouteAdmission admission, SibusConfig config) {
     this.messaging = messaging;
-    this.tokens = tokens;
+    this.admission = admission;
     this.maxSize = config.engine().maxMessageSize();
-    this.maxBodySize = maxBodySize.asLongValue();
   }
 
   void install(@Observes Router router) {
@@ -45,11 +37,12 @@ public class SendRoute {
   }
 
   private void handle(RoutingContext rc) {
-    if (!ApiRoutes.admit(rc, tokens, maxBodySize)) {
+    if (!admission.admit(rc)) {
       return;
     }
     // A larger body than a message is read on and thrown away, as the REST layer did.
-    new RequestBody(rc, maxSize, maxBodySize, length -> SendRequestParser.tooLarge(length, maxSize))
+    admission
+        .body(rc, maxSize, length -> SendRequestParser.tooLarge(length, maxSize))
         .read((body, length) -> send(rc, body, length));
   }
 
