@@ -42,6 +42,12 @@ class MessagingApiIT {
   /** Low, so that a test makes the dead rows that start a vacuum. */
   private static final int VACUUM_THRESHOLD = 100;
 
+  /**
+   * The HTTP layer's own limit of a body, low so that a test can go past it without a length: 1
+   * MiB, above the largest message (64 KiB).
+   */
+  private static final int HTTP_BODY_LIMIT = 1024 * 1024;
+
   static MemberProcess member;
   static EngineClient client;
 
@@ -59,7 +65,9 @@ class MessagingApiIT {
                     "sibus.engine.vacuum-threshold",
                     String.valueOf(VACUUM_THRESHOLD),
                     "sibus.engine.test-faults",
-                    "true"));
+                    "true",
+                    "quarkus.http.limits.max-body-size",
+                    String.valueOf(HTTP_BODY_LIMIT)));
     EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
     client = EngineCluster.client(member);
   }
@@ -508,6 +516,64 @@ class MessagingApiIT {
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A body without a length that goes on past the HTTP layer's limit: each route answers 413 as
+   * JSON once the limit is passed, and then cuts the exchange, rather than read on without end.
+   */
+  @Test
+  void aBodyWithoutALengthPastTheHttpLayersLimitIsAnsweredAndThenCut() throws Exception {
+    for (String path :
+        new String[] {
+          "/api/v1/destinations/orders/messages",
+          "/api/v1/destinations/orders/receipts",
+          "/api/v1/destinations/orders/acknowledgements"
+        }) {
+      URI url = URI.create(member.url());
+      try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+        socket.setSoTimeout(20_000);
+        var out = socket.getOutputStream();
+        out.write(
+            ("POST "
+                    + path
+                    + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        // Twice the limit, in chunks; the member may stop reading and close before the end.
+        CompletableFuture<Void> sending =
+            CompletableFuture.runAsync(
+                () -> {
+                  byte[] chunk = new byte[64 * 1024];
+                  java.util.Arrays.fill(chunk, (byte) ' ');
+                  byte[] size = "10000\r\n".getBytes(StandardCharsets.US_ASCII);
+                  byte[] end = "\r\n".getBytes(StandardCharsets.US_ASCII);
+                  try {
+                    for (int sent = 0; sent < 2 * HTTP_BODY_LIMIT; sent += chunk.length) {
+                      out.write(size);
+                      out.write(chunk);
+                      out.write(end);
+                    }
+                    out.flush();
+                  } catch (IOException e) {
+                    // cut by the member: what the test expects
+                  }
+                });
+        var read = new java.io.ByteArrayOutputStream();
+        try {
+          socket.getInputStream().transferTo(read);
+        } catch (java.net.SocketException e) {
+          // reset: closed with the rest of the body unread. A read past 20 s fails the test.
+        }
+        String answer = read.toString(StandardCharsets.US_ASCII);
+        assertThat(answer).as(path).startsWith("HTTP/1.1 413 ").contains("SIBUS0203E");
+        assertThat(answer).as(path).containsIgnoringCase("content-type: application/json");
+        sending.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+    // The member serves on.
+    assertThat(send("orders", "after the cut", 4)).isNotBlank();
+    drain("orders");
   }
 
   /** The status line of a POST that declares 70 MB and sends none of it. */
