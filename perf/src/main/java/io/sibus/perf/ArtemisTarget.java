@@ -45,9 +45,12 @@ final class ArtemisTarget implements MessagingSystem, AutoCloseable {
     this.locator = locator;
   }
 
-  /** Starts the broker on a new database {@code artemis} of {@code postgres}. */
-  static ArtemisTarget start(LocalPostgres postgres, Path work) throws Exception {
-    String jdbcUrl = BenchmarkSql.createDatabase(postgres, DATABASE);
+  /**
+   * Starts the broker on a new database {@code artemis} of {@code postgres}, which it reaches on
+   * {@code databasePort} (PostgreSQL's own, or a relay's).
+   */
+  static ArtemisTarget start(LocalPostgres postgres, int databasePort, Path work) throws Exception {
+    String jdbcUrl = BenchmarkSql.createDatabase(postgres, DATABASE, databasePort);
     int port = freePort();
     Configuration config = configuration(jdbcUrl, port, work.resolve("artemis"));
     ActiveMQServer server = ActiveMQServers.newActiveMQServer(config);

@@ -43,7 +43,7 @@ final class BenchmarkSql {
   /**
    * Creates the database {@code name} in the server of {@code postgres} and returns its JDBC URL.
    */
-  static String createDatabase(LocalPostgres postgres, String name) throws SQLException {
+  static String createDatabase(LocalPostgres postgres, String name, int port) throws SQLException {
     if (!DATABASE_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("not a database name: " + name);
     }
@@ -51,7 +51,7 @@ final class BenchmarkSql {
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name); // DDL takes no parameters; the name is checked above
     }
-    return "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + name;
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
   }
 
   /** Creates the queue table of the database limit. */

@@ -62,15 +62,22 @@ final class Comparison {
               + " ms before the next receive");
       measure("sibus", sibus, local.pids());
     }
-    measureArtemis(local.postgres(), work);
-    measureDatabase(local.postgres());
+    measureArtemis(local.postgres(), local.databasePort(), work);
+    measureDatabase(local.postgres(), local.databasePort());
+    if (!local.databaseDelay().isZero()) {
+      setup.add(
+          "every system reaches PostgreSQL through one relay on this machine that holds its"
+              + " traffic "
+              + local.databaseDelay().toNanos() / 1000
+              + " µs each way, as if the database were a network hop away (--db-delay-us)");
+    }
     // How long each system was warmed up belongs beside its figures: it varies with the JIT.
     setup.add("warm-up of each run, under that run's own load: " + String.join("; ", warmUps));
     return new CompareTable(rows, setup);
   }
 
-  private void measureArtemis(LocalPostgres postgres, Path work) {
-    try (ArtemisTarget artemis = ArtemisTarget.start(postgres, work)) {
+  private void measureArtemis(LocalPostgres postgres, int databasePort, Path work) {
+    try (ArtemisTarget artemis = ArtemisTarget.start(postgres, databasePort, work)) {
       setup.add(
           "ActiveMQ Artemis "
               + artemis.version()
@@ -87,8 +94,8 @@ final class Comparison {
     }
   }
 
-  private void measureDatabase(LocalPostgres postgres) throws Exception {
-    String url = BenchmarkSql.createDatabase(postgres, LIMIT_DATABASE);
+  private void measureDatabase(LocalPostgres postgres, int databasePort) throws Exception {
+    String url = BenchmarkSql.createDatabase(postgres, LIMIT_DATABASE, databasePort);
     try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "")) {
       BenchmarkSql.createQueue(c);
       setup.add(

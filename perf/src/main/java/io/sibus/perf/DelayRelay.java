@@ -44,6 +44,11 @@ final class DelayRelay implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** How long it holds what it passes, each way. */
+  Duration delay() {
+    return Duration.ofNanos(delayNanos);
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       Socket client;

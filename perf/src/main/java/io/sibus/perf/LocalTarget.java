@@ -163,6 +163,19 @@ final class LocalTarget implements AutoCloseable {
     return postgres;
   }
 
+  /**
+   * The port on which the engines reach PostgreSQL: the relay's under a {@code --db-delay-us}, so
+   * that {@code --compare}'s other systems can reach it with the same delay.
+   */
+  int databasePort() {
+    return relay == null ? postgres.port() : relay.port();
+  }
+
+  /** How long the relay holds the database's traffic each way (zero without one). */
+  Duration databaseDelay() {
+    return relay == null ? Duration.ZERO : relay.delay();
+  }
+
   @Override
   public void close() {
     member.terminate(Duration.ofSeconds(10));
