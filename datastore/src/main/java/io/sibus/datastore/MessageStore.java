@@ -110,14 +110,19 @@ public final class MessageStore {
         new SqlStep(sql.lockForDelivery) {
           @Override
           public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+            // Typed arrays (Long[], String[]): the driver sends them in binary; an Object[] it
+            // writes out as text, number by number, and the server parses it back.
             ps.setArray(
-                first, c.createArrayOf("bigint", locks.stream().map(DeliveryLock::seq).toArray()));
+                first,
+                c.createArrayOf(
+                    "bigint", locks.stream().map(DeliveryLock::seq).toArray(Long[]::new)));
             ps.setArray(
                 first + 1, textArray(c, locks.stream().map(l -> l.receipt().toString()).toList()));
             ps.setArray(
                 first + 2,
                 c.createArrayOf(
-                    "bigint", locks.stream().map(DeliveryLock::lockedUntilMillis).toArray()));
+                    "bigint",
+                    locks.stream().map(DeliveryLock::lockedUntilMillis).toArray(Long[]::new)));
             return first + 3;
           }
 
@@ -308,7 +313,7 @@ public final class MessageStore {
   }
 
   private static Array textArray(Connection c, List<String> values) throws SQLException {
-    return c.createArrayOf("text", values.toArray());
+    return c.createArrayOf("text", values.toArray(String[]::new));
   }
 
   /** An unknown reliability code can only come from a row altered outside sibus. */

@@ -125,7 +125,7 @@ public final class StreamStore {
       ticks[i] = first + i;
     }
     try (PreparedStatement ps = c.prepareStatement(sql.assignTicks)) {
-      ps.setArray(1, c.createArrayOf("bigint", positions.toArray()));
+      ps.setArray(1, c.createArrayOf("bigint", positions.toArray(Long[]::new)));
       ps.setArray(2, c.createArrayOf("bigint", ticks));
       ps.executeUpdate();
     }
@@ -249,7 +249,7 @@ public final class StreamStore {
       return seen;
     }
     try (PreparedStatement ps = c.prepareStatement(sql.seenIds)) {
-      ps.setArray(1, c.createArrayOf("text", messageIds.toArray()));
+      ps.setArray(1, c.createArrayOf("text", messageIds.toArray(String[]::new)));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           seen.add(rs.getString(1));
@@ -265,7 +265,7 @@ public final class StreamStore {
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertSeen)) {
       ps.setString(1, source);
-      ps.setArray(2, c.createArrayOf("text", messageIds.toArray()));
+      ps.setArray(2, c.createArrayOf("text", messageIds.toArray(String[]::new)));
       ps.executeUpdate();
     }
   }
