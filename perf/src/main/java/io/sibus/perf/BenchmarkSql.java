@@ -41,7 +41,9 @@ final class BenchmarkSql {
   private BenchmarkSql() {}
 
   /**
-   * Creates the database {@code name} in the server of {@code postgres} and returns its JDBC URL.
+   * Creates the database {@code name} in the server of {@code postgres} and returns its JDBC URL,
+   * which reaches the server on {@code port}: its own, or that of a relay in front of it ({@link
+   * DelayRelay}).
    */
   static String createDatabase(LocalPostgres postgres, String name, int port) throws SQLException {
     if (!DATABASE_NAME.matcher(name).matches()) {

@@ -69,7 +69,10 @@ final class Comparison {
           "every system reaches PostgreSQL through one relay on this machine that holds its"
               + " traffic "
               + local.databaseDelay().toNanos() / 1000
-              + " µs each way, as if the database were a network hop away (--db-delay-us)");
+              + " µs each way, as if the database were a network hop away (--db-delay-us); the"
+              + " relay's own threads run on this machine's cores, so a system with more"
+              + " connections or round trips pays their CPU too, which a real network would not"
+              + " charge it");
     }
     // How long each system was warmed up belongs beside its figures: it varies with the JIT.
     setup.add("warm-up of each run, under that run's own load: " + String.join("; ", warmUps));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * away from its data, not sibus alone.
  */
 @Timeout(120)
-class BenchmarkSqlTest {
+class BenchmarkSqlIT {
   private static final Duration ONE_WAY = Duration.ofMillis(25);
 
   @TempDir Path work;
