@@ -9,10 +9,11 @@ import java.util.function.BiConsumer;
 import java.util.function.LongFunction;
 
 /**
- * Reads the body of a call served on Vert.x directly ({@link ApiRoutes}), as the REST layer read
- * it: {@code Expect: 100-continue} is answered, up to {@code kept} bytes are kept and the rest is
- * read on and thrown away, so that a sender without a length hears the answer rather than a broken
- * connection. Past the HTTP layer's own limit the call is answered at once and the exchange cut.
+ * Reads the body of a call served on Vert.x directly ({@link RouteAdmission}), as the REST layer
+ * read it: {@code Expect: 100-continue} is answered, up to {@code kept} bytes are kept and the rest
+ * is read on and thrown away, so that a sender without a length hears the answer rather than a
+ * broken connection. Past the HTTP layer's own limit the call is answered at once and the exchange
+ * cut.
  */
 final class RequestBody {
   private final RoutingContext rc;

@@ -3,7 +3,7 @@ package io.sibus.engine.api;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.sibus.engine.error.ApiException;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.function.LongFunction;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -12,7 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * calls a route serves rather than passes on, the token check, and the body read up to the HTTP
  * layer's own limit. Held in one place so that every route admits and reads as the others do.
  */
-@ApplicationScoped
+@Singleton // as TokenFilter: no client proxy on every call
 public class RouteAdmission {
   private final TokenFilter tokens;
   private final long maxBodySize;

@@ -29,7 +29,7 @@ public class TokenFilter {
 
   /**
    * Why a call to {@code path} with this {@code Authorization} header is refused; empty when it may
-   * go on. Routes that Vert.x serves without the REST layer ({@link ApiRoutes}) ask it too.
+   * go on. Routes that Vert.x serves without the REST layer ({@link RouteAdmission}) ask it too.
    */
   Optional<ApiException> refusal(String path, String header) {
     if (!path.startsWith("/api/")) {
