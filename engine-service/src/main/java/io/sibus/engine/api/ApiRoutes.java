@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -37,6 +38,19 @@ final class ApiRoutes {
       Supplier<? extends CompletionStage<T>> work,
       int status,
       Function<T, Buffer> json) {
+    answer(rc, work, status, json, result -> {});
+  }
+
+  /**
+   * As {@link #answer(RoutingContext, Supplier, int, Function)}; a result that is ready once the
+   * caller has gone away, and so cannot be answered, goes to {@code unanswered}.
+   */
+  static <T> void answer(
+      RoutingContext rc,
+      Supplier<? extends CompletionStage<T>> work,
+      int status,
+      Function<T, Buffer> json,
+      Consumer<T> unanswered) {
     Context context = Vertx.currentContext();
     CompletionStage<T> stage;
     try {
@@ -47,17 +61,25 @@ final class ApiRoutes {
     stage.whenComplete(
         (result, failure) -> {
           if (Vertx.currentContext() == context) {
-            end(rc, status, json, result, failure);
+            end(rc, status, json, result, failure, unanswered);
           } else {
-            context.runOnContext(v -> end(rc, status, json, result, failure));
+            context.runOnContext(v -> end(rc, status, json, result, failure, unanswered));
           }
         });
   }
 
   private static <T> void end(
-      RoutingContext rc, int status, Function<T, Buffer> json, T result, Throwable failure) {
-    if (rc.response().closed()) {
-      return; // the caller has gone away: nobody to answer
+      RoutingContext rc,
+      int status,
+      Function<T, Buffer> json,
+      T result,
+      Throwable failure,
+      Consumer<T> unanswered) {
+    if (rc.response().closed()) { // the caller has gone away: nobody to answer
+      if (failure == null) {
+        unanswered.accept(result);
+      }
+      return;
     }
     Buffer body = null;
     if (failure == null) {

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the JSON is written and read by the REST layer's own {@link ObjectMapper}, so the answers are the
  * API's.
  *
- * <p>One thing the REST layer could not do: a receive whose caller goes away while it waits ends
- * there, rather than lock for nobody the messages that come meanwhile.
+ * <p>What the REST layer could not do: a receive whose caller goes away while it waits ends there,
+ * rather than lock for nobody the messages that come meanwhile; and one whose caller goes away
+ * after its messages are locked, before it is answered, gives them back at once.
  */
 @ApplicationScoped
 public class DeliveryRoutes {
@@ -63,18 +64,22 @@ public class DeliveryRoutes {
 
   private void receive(RoutingContext rc, AtomicBoolean gone) {
     MultiMap query = rc.queryParams(); // the first of a repeated value counts, as in the REST layer
+    String destination = rc.pathParam("destination");
     ApiRoutes.answer(
         rc,
         () ->
             DestinationsResource.receive(
                 messaging,
-                rc.pathParam("destination"),
+                destination,
                 query.get("max"),
                 query.get("waitMs"),
                 query.get("lockMs"),
                 gone::get),
         200,
-        messages -> write(Map.of("messages", messages)));
+        messages -> write(Map.of("messages", messages)),
+        // Locked for a caller that left before it could be told: given back at once, rather than
+        // held for nobody until their locks expire.
+        messages -> messaging.giveBack(destination, messages));
   }
 
   private void acknowledge(RoutingContext rc) {

@@ -7,14 +7,20 @@ import org.jboss.logging.Logger;
 /**
  * Test-only fault injection (enabled by {@code sibus.engine.test-faults}, off by default): a real
  * JVM deadlock between two engine threads, and a writer loop that spins without progress, which
- * prove that the liveness check catches the errors an engine cannot detect in itself; and delivery
- * locks whose rows are not read back after their commit.
+ * prove that the liveness check catches the errors an engine cannot detect in itself; delivery
+ * locks whose rows are not read back after their commit; and delivery locks read back late, which
+ * holds a receive's answer after its commit.
  */
 @ApplicationScoped
 public class Faults {
   private static final Logger LOG = Logger.getLogger(Faults.class);
   private volatile boolean spinWriter;
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
+  private final AtomicBoolean slowLocks = new AtomicBoolean();
+
+  /** How late the {@code slow-locks} fault reads a batch's locked rows. */
+  public static final long SLOW_LOCKS_MS = 3_000;
+
   private final Object first = new Object();
   private final Object second = new Object();
 
@@ -43,10 +49,26 @@ public class Faults {
     unreadLocks.set(true);
   }
 
+  /**
+   * The rows of the next batch that locks messages for delivery are read {@link #SLOW_LOCKS_MS}
+   * late, after the commit: the receive's answer waits that long with its messages locked.
+   */
+  public void slowLocks() {
+    LOG.warn("Test fault injected: the next delivery lock's rows will be read late");
+    slowLocks.set(true);
+  }
+
   /** Called as the rows of a batch's delivery locks are read back. */
   public void maybeFailLockRead() {
     if (unreadLocks.get() && unreadLocks.compareAndSet(true, false)) {
       throw new IllegalStateException("the locked rows were not read (a test fault)");
+    }
+    if (slowLocks.get() && slowLocks.compareAndSet(true, false)) {
+      try {
+        Thread.sleep(SLOW_LOCKS_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * The messaging face of the engine: send, receive, acknowledge, release, destinations. Serves only
@@ -41,6 +42,7 @@ import javax.sql.DataSource;
  */
 @ApplicationScoped
 public class Messaging {
+  private static final Logger LOG = Logger.getLogger(Messaging.class);
   private final SibusConfig config;
   private final MemberStatus status;
   private final StoreContext context;
@@ -260,8 +262,9 @@ public class Messaging {
   /**
    * A receive whose caller may go away while it waits: once {@code abandoned} says so, a receive
    * that has not picked its messages yet ends with nothing rather than lock messages for nobody
-   * until their locks expire. (A caller that leaves after the pick is not told apart from one whose
-   * answer is lost on the way: its messages come back when their locks expire.)
+   * until their locks expire. (A caller that leaves after the pick gets its messages given back
+   * ({@link #giveBack}) if its leaving is seen before the answer is written; one whose answer is
+   * lost on the way is not told apart: its messages come back when their locks expire.)
    */
   public CompletableFuture<List<Delivery>> receive(
       String destination, int max, long waitMs, long lockMs, BooleanSupplier abandoned) {
@@ -292,6 +295,27 @@ public class Messaging {
   public CompletableFuture<Void> release(String destination, UUID receipt) {
     ActiveStore store = requireActive();
     return delivering.release(store, requireDestination(destination), receipt);
+  }
+
+  /**
+   * Gives back the messages of a receive whose caller went away before it could be told of them:
+   * each is released, as if its lock had expired at once (its delivery is counted, as it would be
+   * then). One that cannot be released now (the member stopped, the store failed) comes back when
+   * its lock expires.
+   */
+  public void giveBack(String destination, List<Delivery> deliveries) {
+    for (Delivery delivery : deliveries) {
+      try {
+        release(destination, UUID.fromString(delivery.receipt()))
+            .exceptionally(
+                failure -> {
+                  LOG.debugf("an unheard delivery waits for its lock to expire: %s", failure);
+                  return null;
+                });
+      } catch (RuntimeException e) {
+        LOG.debugf("an unheard delivery waits for its lock to expire: %s", e);
+      }
+    }
   }
 
   /** Depth of a destination for its gauge: 0 while this member is not active. */

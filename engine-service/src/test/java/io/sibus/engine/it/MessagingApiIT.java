@@ -12,8 +12,12 @@ import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
 import io.sibus.local.MemberProcess;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,10 +29,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -530,57 +536,75 @@ class MessagingApiIT {
           "/api/v1/destinations/orders/receipts",
           "/api/v1/destinations/orders/acknowledgements"
         }) {
-      URI url = URI.create(member.url());
-      try (Socket socket = new Socket(url.getHost(), url.getPort())) {
-        socket.setSoTimeout(20_000);
-        var out = socket.getOutputStream();
-        out.write(
-            ("POST "
-                    + path
-                    + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        // Twice the limit, in chunks; the member may stop reading and close before the end.
-        CompletableFuture<Void> sending =
-            CompletableFuture.runAsync(
-                () -> {
-                  byte[] chunk = new byte[64 * 1024];
-                  java.util.Arrays.fill(chunk, (byte) ' ');
-                  byte[] size = "10000\r\n".getBytes(StandardCharsets.US_ASCII);
-                  byte[] end = "\r\n".getBytes(StandardCharsets.US_ASCII);
-                  try {
-                    for (int sent = 0; sent < 2 * HTTP_BODY_LIMIT; sent += chunk.length) {
-                      out.write(size);
-                      out.write(chunk);
-                      out.write(end);
-                    }
-                    out.flush();
-                  } catch (IOException e) {
-                    // cut by the member: what the test expects
-                  }
-                });
-        var read = new java.io.ByteArrayOutputStream();
-        try {
-          socket.getInputStream().transferTo(read);
-        } catch (java.net.SocketException e) {
-          // reset: closed with the rest of the body unread. A read past 20 s fails the test.
-        }
-        String answer = read.toString(StandardCharsets.US_ASCII);
-        assertThat(answer).as(path).startsWith("HTTP/1.1 413 ").contains("SIBUS0203E");
-        assertThat(answer).as(path).containsIgnoringCase("content-type: application/json");
-        sending.get(20, java.util.concurrent.TimeUnit.SECONDS);
-      }
+      String answer = answerToAChunkedBodyPastTheLimit(path);
+      assertThat(answer).as(path).startsWith("HTTP/1.1 413 ").contains("SIBUS0203E");
+      assertThat(answer).as(path).containsIgnoringCase("content-type: application/json");
     }
     // The member serves on.
     assertThat(send("orders", "after the cut", 4)).isNotBlank();
     drain("orders");
   }
 
+  /**
+   * POSTs to {@code path} a chunked body of twice the HTTP layer's limit, and returns all that the
+   * member answers until it closes the connection. A member that does not close it fails the read
+   * after 20 s.
+   */
+  private static String answerToAChunkedBodyPastTheLimit(String path) throws Exception {
+    try (Socket socket = rawConnection()) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST "
+                  + path
+                  + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      // On a thread of its own: the member may stop reading, and close, before the end.
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(
+              () -> {
+                byte[] chunk = new byte[64 * 1024];
+                Arrays.fill(chunk, (byte) ' ');
+                byte[] size =
+                    (Integer.toHexString(chunk.length) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                try {
+                  for (int sent = 0; sent < 2 * HTTP_BODY_LIMIT; sent += chunk.length) {
+                    out.write(size);
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                  }
+                  out.flush();
+                } catch (IOException e) {
+                  // cut by the member: what the test expects
+                }
+              });
+      ByteArrayOutputStream answer = new ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(answer);
+      } catch (SocketException e) {
+        // Reset: closed with the rest of the body unread. (A read that waits 20 s throws a
+        // SocketTimeoutException, which is no SocketException: it fails the test.)
+      }
+      sending.get(20, TimeUnit.SECONDS);
+      return answer.toString(StandardCharsets.US_ASCII);
+    }
+  }
+
+  /**
+   * A connection to the member for what an HTTP client would not send; a read waits 20 s at most.
+   */
+  private static Socket rawConnection() throws IOException {
+    URI url = URI.create(member.url());
+    Socket socket = new Socket();
+    socket.setSoTimeout(20_000);
+    socket.connect(new InetSocketAddress(url.getHost(), url.getPort()));
+    return socket;
+  }
+
   /** The status line of a POST that declares 70 MB and sends none of it. */
   private static String statusLine(String path) throws IOException {
-    URI url = URI.create(member.url());
-    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
-      socket.setSoTimeout(20_000);
+    try (Socket socket = rawConnection()) {
       socket
           .getOutputStream()
           .write(
@@ -602,24 +626,8 @@ class MessagingApiIT {
   @Test
   void aWaitingReceiveWhoseCallerWentAwayTakesNothing() throws Exception {
     drain("orders");
-    URI url = URI.create(member.url());
-    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
-      socket.setSoTimeout(20_000);
-      var out = socket.getOutputStream();
-      out.write(
-          ("POST /api/v1/destinations/orders/receipts?max=1&waitMs=30000&lockMs=60000 HTTP/1.1"
-                  + "\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      // The 100 Continue says that the route has the call, and watches its connection.
-      assertThat(
-              new java.io.BufferedReader(
-                      new java.io.InputStreamReader(
-                          socket.getInputStream(), StandardCharsets.US_ASCII))
-                  .readLine())
-          .contains(" 100 ");
-      out.write('x'); // the body ends: the receive waits
-      out.flush();
+    try (Socket socket = rawConnection()) {
+      startReceive(socket, "max=1&waitMs=30000&lockMs=60000"); // the receive waits
       Thread.sleep(300);
     }
     Thread.sleep(2_000); // the member sees the connection close
@@ -627,6 +635,57 @@ class MessagingApiIT {
     JsonNode messages = client.receive("orders", 1, 10_000, 30_000).json().get("messages");
     assertThat(messages).extracting(m -> m.get("messageId").asText()).containsExactly(id);
     client.acknowledge("orders", messages.get(0).get("receipt").asText());
+  }
+
+  /**
+   * A receive whose caller goes away after its messages are locked, and before it is answered: the
+   * messages are given back at once, their delivery counted as after a lock expiry, rather than
+   * held for nobody until the lock expires (here after a minute).
+   */
+  @Test
+  void theMessagesOfAReceiveWhoseCallerLeftBeforeItsAnswerAreGivenBack() throws Exception {
+    drain("orders");
+    String id = send("orders", "locked for a caller that left", 4);
+    // The next lock's rows are read back 3 s after its commit, and the answer waits for them.
+    assertThat(client.post("/api/v1/test/faults/slow-locks", null).status()).isEqualTo(202);
+    try (Socket socket = rawConnection()) {
+      startReceive(socket, "max=1&waitMs=0&lockMs=60000");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> client.get("/api/v1/destinations/orders").json().get("inFlight").asInt() == 1);
+    } // the caller leaves while the answer waits
+    JsonNode given =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> client.receive("orders", 1, 500, 30_000).json().get("messages"),
+                messages -> !messages.isEmpty());
+    assertThat(given).extracting(m -> m.get("messageId").asText()).containsExactly(id);
+    assertThat(given.get(0).get("redeliveryCount").asInt()).isEqualTo(1);
+    client.acknowledge("orders", given.get(0).get("receipt").asText());
+  }
+
+  /**
+   * Sends a receive of orders with {@code query} over {@code socket} and its one-byte body after
+   * the route's 100 Continue, which says that the route has the call and watches its connection.
+   */
+  private static void startReceive(Socket socket, String query) throws IOException {
+    var out = socket.getOutputStream();
+    out.write(
+        ("POST /api/v1/destinations/orders/receipts?"
+                + query
+                + " HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    assertThat(
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine())
+        .contains(" 100 ");
+    out.write('x');
+    out.flush();
   }
 
   /**
