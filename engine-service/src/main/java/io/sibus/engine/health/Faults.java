@@ -9,17 +9,18 @@ import org.jboss.logging.Logger;
  * JVM deadlock between two engine threads, and a writer loop that spins without progress, which
  * prove that the liveness check catches the errors an engine cannot detect in itself; delivery
  * locks whose rows are not read back after their commit; and delivery locks read back late, which
- * holds a receive's answer after its commit.
+ * hold a receive's answer.
  */
 @ApplicationScoped
 public class Faults {
   private static final Logger LOG = Logger.getLogger(Faults.class);
+
+  /** How late the {@code slow-locks} fault reads a batch's locked rows. */
+  private static final long SLOW_LOCKS_MS = 3_000;
+
   private volatile boolean spinWriter;
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final AtomicBoolean slowLocks = new AtomicBoolean();
-
-  /** How late the {@code slow-locks} fault reads a batch's locked rows. */
-  public static final long SLOW_LOCKS_MS = 3_000;
 
   private final Object first = new Object();
   private final Object second = new Object();
@@ -51,7 +52,8 @@ public class Faults {
 
   /**
    * The rows of the next batch that locks messages for delivery are read {@link #SLOW_LOCKS_MS}
-   * late, after the commit: the receive's answer waits that long with its messages locked.
+   * late: the receive's answer waits that long with its messages locked. (Read with the commit, as
+   * a batch of receives and sends is; a batch with other work reads them before its commit.)
    */
   public void slowLocks() {
     LOG.warn("Test fault injected: the next delivery lock's rows will be read late");

@@ -231,6 +231,54 @@ final class Delivering {
             });
   }
 
+  /**
+   * Gives back the messages locked for a receive whose caller went away before it was answered, as
+   * the expiry of their locks would ({@link #expireLocks}), at once: a best-effort one is dropped,
+   * one whose redeliveries are used up moves to the exception destination, the others are made
+   * available again, the persistent ones after one operation that unlocks them all. Their
+   * deliveries stay counted.
+   */
+  void giveBack(ActiveStore store, Destination destination, List<UUID> receipts) {
+    QueueIndex queue = store.queue(destination.name());
+    long now = System.currentTimeMillis();
+    List<Entry> exhausted = new ArrayList<>();
+    List<Entry> unlocking = new ArrayList<>();
+    for (UUID receipt : receipts) {
+      Entry entry = queue.beginSettle(receipt, now);
+      if (entry == null) {
+        continue; // its lock expired meanwhile
+      }
+      if (entry.reliability == Reliability.BEST_EFFORT_NONPERSISTENT) {
+        discard(store, queue, entry);
+      } else if (destination.redeliveriesExhausted(entry.deliveryCount)) {
+        exhausted.add(entry);
+      } else if (entry.persistent()) {
+        unlocking.add(entry);
+      } else {
+        queue.makeAvailable(entry);
+      }
+    }
+    if (!exhausted.isEmpty()) {
+      exceptions.moveAll(store, queue, exhausted, exhausted(destination, exhausted.get(0)));
+    }
+    if (!unlocking.isEmpty()) {
+      long[] seqs = unlocking.stream().mapToLong(e -> e.seq).toArray();
+      store
+          .writer
+          .submit(new SeqOp(SeqOp.Kind.UNLOCK, seqs))
+          .whenComplete(
+              (v, failure) -> {
+                for (Entry entry : unlocking) {
+                  if (failure != null) {
+                    queue.settleFailed(entry); // its lock expires as usual
+                  } else {
+                    queue.makeAvailable(entry);
+                  }
+                }
+              });
+    }
+  }
+
   CompletableFuture<Void> release(ActiveStore store, Destination destination, UUID receipt) {
     QueueIndex queue = store.queue(destination.name());
     Entry entry = queue.beginSettle(receipt, System.currentTimeMillis());

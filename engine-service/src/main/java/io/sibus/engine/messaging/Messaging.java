@@ -298,23 +298,19 @@ public class Messaging {
   }
 
   /**
-   * Gives back the messages of a receive whose caller went away before it could be told of them:
-   * each is released, as if its lock had expired at once (its delivery is counted, as it would be
-   * then). One that cannot be released now (the member stopped, the store failed) comes back when
-   * its lock expires.
+   * Gives back the messages of a receive whose caller went away before it could be told of them, as
+   * if their locks had expired at once (their deliveries stay counted, as they would then). Those
+   * that cannot be given back now (the member stopped, the store failed) come back when their locks
+   * expire.
    */
   public void giveBack(String destination, List<Delivery> deliveries) {
-    for (Delivery delivery : deliveries) {
-      try {
-        release(destination, UUID.fromString(delivery.receipt()))
-            .exceptionally(
-                failure -> {
-                  LOG.debugf("an unheard delivery waits for its lock to expire: %s", failure);
-                  return null;
-                });
-      } catch (RuntimeException e) {
-        LOG.debugf("an unheard delivery waits for its lock to expire: %s", e);
-      }
+    try {
+      List<UUID> receipts = deliveries.stream().map(d -> UUID.fromString(d.receipt())).toList();
+      delivering.giveBack(requireActive(), requireDestination(destination), receipts);
+    } catch (RuntimeException e) {
+      LOG.debugf(
+          "%d unanswered deliveries of %s wait for their locks to expire: %s",
+          deliveries.size(), destination, e);
     }
   }
 

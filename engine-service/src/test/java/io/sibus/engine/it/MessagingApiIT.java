@@ -639,22 +639,22 @@ class MessagingApiIT {
 
   /**
    * A receive whose caller goes away after its messages are locked, and before it is answered: the
-   * messages are given back at once, their delivery counted as after a lock expiry, rather than
-   * held for nobody until the lock expires (here after a minute).
+   * messages are given back at once, as the expiry of their locks would give them back, rather than
+   * held for nobody until the lock expires (here after a minute). Their deliveries stay counted: at
+   * the last redelivery orders allows (2), the message moves to the exception destination.
    */
   @Test
   void theMessagesOfAReceiveWhoseCallerLeftBeforeItsAnswerAreGivenBack() throws Exception {
     drain("orders");
-    String id = send("orders", "locked for a caller that left", 4);
-    // The next lock's rows are read back 3 s after its commit, and the answer waits for them.
-    assertThat(client.post("/api/v1/test/faults/slow-locks", null).status()).isEqualTo(202);
-    try (Socket socket = rawConnection()) {
-      startReceive(socket, "max=1&waitMs=0&lockMs=60000");
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> client.get("/api/v1/destinations/orders").json().get("inFlight").asInt() == 1);
-    } // the caller leaves while the answer waits
+    drain("_SYSTEM.Exception.me1");
+    Reply sent =
+        client.send(
+            "orders",
+            new Outgoing("locked for a caller that left").reliability("ASSURED_PERSISTENT"));
+    assertThat(sent.status()).isEqualTo(201);
+    String id = sent.text("messageId");
+
+    receiveAndLeaveBeforeTheAnswer();
     JsonNode given =
         await()
             .atMost(Duration.ofSeconds(20))
@@ -663,7 +663,26 @@ class MessagingApiIT {
                 messages -> !messages.isEmpty());
     assertThat(given).extracting(m -> m.get("messageId").asText()).containsExactly(id);
     assertThat(given.get(0).get("redeliveryCount").asInt()).isEqualTo(1);
-    client.acknowledge("orders", given.get(0).get("receipt").asText());
+    assertThat(client.release("orders", given.get(0).get("receipt").asText()).status())
+        .isEqualTo(204);
+
+    receiveAndLeaveBeforeTheAnswer(); // its third delivery: the last that orders allows
+    movedToTheExceptionDestination(id);
+  }
+
+  /**
+   * Receives the one message of orders over a connection that is closed after the message is locked
+   * and before the answer, which the {@code slow-locks} fault holds back for 3 s.
+   */
+  private static void receiveAndLeaveBeforeTheAnswer() throws Exception {
+    assertThat(client.post("/api/v1/test/faults/slow-locks", null).status()).isEqualTo(202);
+    try (Socket socket = rawConnection()) {
+      startReceive(socket, "max=1&waitMs=0&lockMs=60000");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> client.get("/api/v1/destinations/orders").json().get("inFlight").asInt() == 1);
+    }
   }
 
   /**
