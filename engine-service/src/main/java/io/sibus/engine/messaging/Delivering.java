@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Receive, acknowledge and release. A receive picks from the in-memory index (priority order,
@@ -214,18 +215,38 @@ final class Delivering {
     if (persistent.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    long[] seqs = persistent.stream().mapToLong(e -> e.seq).toArray();
+    return settle(
+        store,
+        queue,
+        SeqOp.Kind.DELETE,
+        persistent,
+        entry -> {
+          queue.remove(entry);
+          metrics.acknowledged(destination.name(), entry.reliability);
+        });
+  }
+
+  /**
+   * Settles persistent entries by one writer operation of {@code kind}: once it commits, {@code
+   * settled} takes each; if it fails, each is locked again, and its lock expires as usual.
+   */
+  private static CompletableFuture<Void> settle(
+      ActiveStore store,
+      QueueIndex queue,
+      SeqOp.Kind kind,
+      List<Entry> entries,
+      Consumer<Entry> settled) {
+    long[] seqs = entries.stream().mapToLong(e -> e.seq).toArray();
     return store
         .writer
-        .submit(new SeqOp(SeqOp.Kind.DELETE, seqs))
+        .submit(new SeqOp(kind, seqs))
         .whenComplete(
             (v, failure) -> {
-              for (Entry entry : persistent) {
+              for (Entry entry : entries) {
                 if (failure != null) {
                   queue.settleFailed(entry);
                 } else {
-                  queue.remove(entry);
-                  metrics.acknowledged(destination.name(), entry.reliability);
+                  settled.accept(entry);
                 }
               }
             });
@@ -262,20 +283,7 @@ final class Delivering {
       exceptions.moveAll(store, queue, exhausted, exhausted(destination, exhausted.get(0)));
     }
     if (!unlocking.isEmpty()) {
-      long[] seqs = unlocking.stream().mapToLong(e -> e.seq).toArray();
-      store
-          .writer
-          .submit(new SeqOp(SeqOp.Kind.UNLOCK, seqs))
-          .whenComplete(
-              (v, failure) -> {
-                for (Entry entry : unlocking) {
-                  if (failure != null) {
-                    queue.settleFailed(entry); // its lock expires as usual
-                  } else {
-                    queue.makeAvailable(entry);
-                  }
-                }
-              });
+      settle(store, queue, SeqOp.Kind.UNLOCK, unlocking, queue::makeAvailable);
     }
   }
 
@@ -296,17 +304,7 @@ final class Delivering {
       queue.makeAvailable(entry);
       return CompletableFuture.completedFuture(null);
     }
-    return store
-        .writer
-        .submit(new SeqOp(SeqOp.Kind.UNLOCK, entry.seq))
-        .whenComplete(
-            (v, failure) -> {
-              if (failure != null) {
-                queue.settleFailed(entry);
-              } else {
-                queue.makeAvailable(entry);
-              }
-            });
+    return settle(store, queue, SeqOp.Kind.UNLOCK, List.of(entry), queue::makeAvailable);
   }
 
   /**
