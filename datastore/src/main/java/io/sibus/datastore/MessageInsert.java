@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The insert of a batch of messages as one statement of column arrays, so that it can share its
@@ -56,26 +57,33 @@ final class MessageInsert implements StatementPipeline.Step {
 
   @Override
   public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+    // Java arrays through setObject: the driver encodes them in binary by their Java type, where
+    // createArrayOf first looks the type's name up. A String[] goes as varchar[], which the
+    // statement's ::text[] relabels without a copy.
     int p = first;
-    ps.setArray(p++, c.createArrayOf("bigint", column(Long[]::new, MessageRow::seq)));
-    ps.setArray(p++, c.createArrayOf("text", column(String[]::new, MessageRow::messageId)));
-    ps.setArray(p++, c.createArrayOf("text", column(String[]::new, MessageRow::destination)));
-    ps.setArray(p++, c.createArrayOf("smallint", column(Short[]::new, r -> (short) r.priority())));
-    ps.setArray(
-        p++,
-        c.createArrayOf("smallint", column(Short[]::new, r -> (short) r.reliability().code())));
-    ps.setArray(p++, c.createArrayOf("text", column(String[]::new, MessageRow::contentType)));
-    ps.setArray(p++, c.createArrayOf("text", column(String[]::new, MessageRow::correlationId)));
-    ps.setArray(p++, c.createArrayOf("text", column(String[]::new, MessageRow::propertiesJson)));
-    ps.setArray(p++, c.createArrayOf("bytea", column(byte[][]::new, MessageRow::body)));
-    ps.setArray(p++, c.createArrayOf("bigint", column(Long[]::new, MessageRow::enqueuedAtMillis)));
-    ps.setArray(
-        p++,
-        c.createArrayOf(
-            "bigint",
-            column(Long[]::new, r -> r.expiresAtMillis() == 0 ? null : r.expiresAtMillis())));
-    ps.setArray(p++, c.createArrayOf("bigint", column(Long[]::new, MessageRow::checksum)));
+    ps.setObject(p++, longs(MessageRow::seq));
+    ps.setObject(p++, column(String[]::new, MessageRow::messageId));
+    ps.setObject(p++, column(String[]::new, MessageRow::destination));
+    ps.setObject(p++, column(Short[]::new, r -> (short) r.priority()));
+    ps.setObject(p++, column(Short[]::new, r -> (short) r.reliability().code()));
+    ps.setObject(p++, column(String[]::new, MessageRow::contentType));
+    ps.setObject(p++, column(String[]::new, MessageRow::correlationId));
+    ps.setObject(p++, column(String[]::new, MessageRow::propertiesJson));
+    ps.setObject(p++, column(byte[][]::new, MessageRow::body));
+    ps.setObject(p++, longs(MessageRow::enqueuedAtMillis));
+    ps.setObject(
+        p++, column(Long[]::new, r -> r.expiresAtMillis() == 0 ? null : r.expiresAtMillis()));
+    ps.setObject(p++, longs(MessageRow::checksum));
     return p;
+  }
+
+  /** A column of the rows that is never null, unboxed. */
+  private long[] longs(ToLongFunction<MessageRow> value) {
+    long[] values = new long[rows.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = value.applyAsLong(rows.get(i));
+    }
+    return values;
   }
 
   /** One column of the rows, as the array the statement binds. */

@@ -110,19 +110,13 @@ public final class MessageStore {
         new SqlStep(sql.lockForDelivery) {
           @Override
           public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-            // Typed arrays (Long[], String[]): the driver sends them in binary; an Object[] it
-            // writes out as text, number by number, and the server parses it back.
-            ps.setArray(
-                first,
-                c.createArrayOf(
-                    "bigint", locks.stream().map(DeliveryLock::seq).toArray(Long[]::new)));
-            ps.setArray(
-                first + 1, textArray(c, locks.stream().map(l -> l.receipt().toString()).toList()));
-            ps.setArray(
-                first + 2,
-                c.createArrayOf(
-                    "bigint",
-                    locks.stream().map(DeliveryLock::lockedUntilMillis).toArray(Long[]::new)));
+            // Java arrays through setObject: the driver encodes them in binary by their Java type
+            // (an Object[] it would write out as text, number by number, for the server to parse).
+            ps.setObject(first, locks.stream().mapToLong(DeliveryLock::seq).toArray());
+            ps.setObject(
+                first + 1, locks.stream().map(l -> l.receipt().toString()).toArray(String[]::new));
+            ps.setObject(
+                first + 2, locks.stream().mapToLong(DeliveryLock::lockedUntilMillis).toArray());
             return first + 3;
           }
 
@@ -259,11 +253,7 @@ public final class MessageStore {
         new SqlStep(statement) {
           @Override
           public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-            Long[] boxed = new Long[seqs.length];
-            for (int i = 0; i < seqs.length; i++) {
-              boxed[i] = seqs[i];
-            }
-            ps.setArray(first, c.createArrayOf("bigint", boxed));
+            ps.setObject(first, seqs); // bigint[], in binary
             return first + 1;
           }
         });
