@@ -32,9 +32,12 @@ import org.apache.activemq.artemis.core.server.ActiveMQServers;
  * in a transacted session and commit the batch they received: the commit returns once the
  * acknowledgements are in the database, as sibus's acknowledgements are.
  */
-final class ArtemisTarget implements MessagingSystem, AutoCloseable {
+final class ArtemisTarget implements MessagingSystem {
   private static final String QUEUE = "perf";
-  private static final String DATABASE = "artemis";
+
+  /** The database its JDBC store uses, which the comparison creates once. */
+  static final String DATABASE = "artemis";
+
   private static final int RECEIVE_BATCH = 50;
 
   private final ActiveMQServer server;
@@ -49,8 +52,7 @@ final class ArtemisTarget implements MessagingSystem, AutoCloseable {
    * Starts the broker on a new database {@code artemis} of {@code postgres}, which it reaches on
    * {@code databasePort} (PostgreSQL's own, or a relay's).
    */
-  static ArtemisTarget start(LocalPostgres postgres, int databasePort, Path work) throws Exception {
-    String jdbcUrl = BenchmarkSql.createDatabase(postgres, DATABASE, databasePort);
+  static ArtemisTarget start(String jdbcUrl, Path work) throws Exception {
     int port = freePort();
     Configuration config = configuration(jdbcUrl, port, work.resolve("artemis"));
     ActiveMQServer server = ActiveMQServers.newActiveMQServer(config);
@@ -108,6 +110,11 @@ final class ArtemisTarget implements MessagingSystem, AutoCloseable {
         + server.getConfiguration().getJournalType()
         + " store "
         + server.getConfiguration().getStoreConfiguration();
+  }
+
+  @Override
+  public String name() {
+    return "Artemis " + version() + " JDBC";
   }
 
   /** The broker's version, for the report. */

@@ -2,7 +2,7 @@ package io.sibus.perf;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A bar chart (SVG) of the comparison: sent/s of each system, grouped by producer count. Written by
@@ -38,17 +38,17 @@ final class CompareChart {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " font-family=\"sans-serif\" font-size=\"12\">\n"
                 + "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-                + "<text x=\"%d\" y=\"20\" font-size=\"14\">sent/s per system and producer count</text>\n"
+                + "<text x=\"%d\" y=\"20\" font-size=\"14\">%s</text>\n"
                 + "<text x=\"%d\" y=\"36\" font-size=\"11\" fill=\"#555\">%s</text>\n",
-            width, height, LEFT, LEFT, escape(subtitle)));
+            width, height, LEFT, title(table), LEFT, escape(subtitle)));
     legend(svg, systems, LEFT, 48);
     axis(svg, plotTop, top, step, width);
     for (int g = 0; g < counts.size(); g++) {
       int x0 = LEFT + GROUP_GAP / 2 + g * groupWidth;
       for (int s = 0; s < systems.size(); s++) {
-        Optional<CompareTable.Row> row = table.find(systems.get(s), counts.get(g));
-        if (row.isPresent()) {
-          bar(svg, x0 + s * BAR, plotTop, row.get().sentPerSecond(), top, COLOURS[s % 6]);
+        OptionalDouble sent = table.meanSentPerSecond(systems.get(s), counts.get(g));
+        if (sent.isPresent()) {
+          bar(svg, x0 + s * BAR, plotTop, sent.getAsDouble(), top, COLOURS[s % 6]);
         }
       }
       svg.append(
@@ -57,6 +57,12 @@ final class CompareChart {
               x0 + systems.size() * BAR / 2, plotTop + PLOT_HEIGHT + 20, counts.get(g)));
     }
     return svg.append("</svg>\n").toString();
+  }
+
+  static String title(CompareTable table) {
+    return table.rounds() > 1
+        ? "mean sent/s of " + table.rounds() + " rounds, per system and producer count"
+        : "sent/s per system and producer count";
   }
 
   private static void legend(StringBuilder svg, List<String> systems, int x, int y) {

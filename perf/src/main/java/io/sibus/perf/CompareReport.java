@@ -27,7 +27,9 @@ final class CompareReport {
     table.setup().forEach(line -> text.append("- ").append(line).append('\n'));
     text.append('\n').append(table.measurements()).append("\n\n");
     text.append(table.ratios()).append("\n\n");
-    text.append("![sent/s per system and producer count](")
+    text.append("![")
+        .append(CompareChart.title(table))
+        .append("](")
         .append(chart.getFileName())
         .append(")\n");
     Files.writeString(report, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -4,16 +4,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The table of {@code sibus perf --compare}: a row per system and producer count, then the ratios
- * of sibus's send rate to each other system's. The first system measured is sibus.
+ * The table of {@code sibus perf --compare}: a row per system, producer count and round, then the
+ * ratios of sibus's send rate to each other system's, per round and, with several rounds, of the
+ * rounds' mean rates. The first system measured is sibus.
  */
 final class CompareTable {
-  /** One system's run with one producer count. */
-  record Row(String system, Workload.Result result) {
+  /** One system's run with one producer count, in one round (from 1). */
+  record Row(String system, int round, Workload.Result result) {
     int producers() {
       return result.spec().producers();
     }
@@ -32,6 +34,9 @@ final class CompareTable {
           + " steal % | errors |\n"
           + "|---|---|---|---|---|---|---|---|---|";
 
+  /** In place of a round: the mean over all rounds. */
+  private static final int MEANS = 0;
+
   private final List<Row> rows;
   private final List<String> setup;
 
@@ -40,11 +45,12 @@ final class CompareTable {
     this.setup = List.copyOf(setup);
   }
 
-  static String line(Row row) {
+  /** The row as a line of the table; {@code rounds}: whether to name its round. */
+  static String line(Row row, boolean rounds) {
     Workload.Result r = row.result();
     return String.format(
         "| %s | %d | %.0f | %.0f | %s | %s | %s | %s | %d |",
-        row.system(),
+        rounds ? row.system() + ", round " + row.round() : row.system(),
         row.producers(),
         row.sentPerSecond(),
         row.receivedPerSecond(),
@@ -72,12 +78,20 @@ final class CompareTable {
     return counts;
   }
 
-  /** The measurements, grouped by producer count. */
+  /** How many rounds the systems were measured in. */
+  int rounds() {
+    return rows.stream().mapToInt(Row::round).max().orElse(0);
+  }
+
+  /** The measurements, grouped by producer count, then by round. */
   String measurements() {
     StringBuilder text = new StringBuilder(HEADER);
     for (int producers : producerCounts()) {
-      for (String system : systems()) {
-        find(system, producers).ifPresent(r -> text.append('\n').append(line(r)));
+      for (int round = 1; round <= rounds(); round++) {
+        for (String system : systems()) {
+          find(system, producers, round)
+              .ifPresent(r -> text.append('\n').append(line(r, rounds() > 1)));
+        }
       }
     }
     return text.toString();
@@ -85,7 +99,8 @@ final class CompareTable {
 
   /**
    * sibus's rates divided by each other system's, per producer count: sent/s, and received/s (which
-   * tells whether a system's consumers kept up with its producers).
+   * tells whether a system's consumers kept up with its producers); with several rounds, those of
+   * each round, then those of the rounds' mean rates.
    */
   String ratios() {
     List<String> systems = systems();
@@ -97,11 +112,25 @@ final class CompareTable {
     StringBuilder text = new StringBuilder("| producers | rate |");
     others.forEach(o -> text.append(' ').append(sibus).append(" / ").append(o).append(" |"));
     text.append("\n|---|---|").append("---|".repeat(others.size()));
+    List<Integer> shown = new ArrayList<>();
+    for (int round = 1; rounds() > 1 && round <= rounds(); round++) {
+      shown.add(round);
+    }
+    shown.add(MEANS);
     for (int producers : producerCounts()) {
       for (boolean sent : new boolean[] {true, false}) {
-        text.append("\n| ").append(producers).append(sent ? " | sent/s |" : " | received/s |");
-        for (String other : others) {
-          text.append(' ').append(ratio(sibus, other, producers, sent)).append(" |");
+        for (int round : shown) {
+          text.append("\n| ")
+              .append(producers)
+              .append(" | ")
+              .append(sent ? "sent/s" : "received/s");
+          if (rounds() > 1) {
+            text.append(round == MEANS ? ", mean rates" : ", round " + round);
+          }
+          text.append(" |");
+          for (String other : others) {
+            text.append(' ').append(ratio(sibus, other, producers, round, sent)).append(" |");
+          }
         }
       }
     }
@@ -113,20 +142,34 @@ final class CompareTable {
     return setup;
   }
 
-  private String ratio(String system, String other, int producers, boolean sent) {
-    Optional<Row> a = find(system, producers);
-    Optional<Row> b = find(other, producers);
-    if (a.isEmpty() || b.isEmpty()) {
+  private String ratio(String system, String other, int producers, int round, boolean sent) {
+    OptionalDouble a = rate(system, producers, round, sent);
+    OptionalDouble b = rate(other, producers, round, sent);
+    if (a.isEmpty() || b.isEmpty() || b.getAsDouble() == 0) {
       return "-";
     }
-    double numerator = sent ? a.get().sentPerSecond() : a.get().receivedPerSecond();
-    double denominator = sent ? b.get().sentPerSecond() : b.get().receivedPerSecond();
-    return denominator == 0 ? "-" : String.format("%.2f", numerator / denominator);
+    return String.format("%.2f", a.getAsDouble() / b.getAsDouble());
   }
 
-  Optional<Row> find(String system, int producers) {
+  /**
+   * A system's sent/s or received/s in {@code round}, or the mean over its rounds ({@link #MEANS}).
+   */
+  private OptionalDouble rate(String system, int producers, int round, boolean sent) {
     return rows.stream()
         .filter(r -> r.system().equals(system) && r.producers() == producers)
+        .filter(r -> round == MEANS || r.round() == round)
+        .mapToDouble(r -> sent ? r.sentPerSecond() : r.receivedPerSecond())
+        .average();
+  }
+
+  /** A system's mean sent/s over its rounds, for the chart. */
+  OptionalDouble meanSentPerSecond(String system, int producers) {
+    return rate(system, producers, MEANS, true);
+  }
+
+  Optional<Row> find(String system, int producers, int round) {
+    return rows.stream()
+        .filter(r -> r.system().equals(system) && r.producers() == producers && r.round() == round)
         .findFirst();
   }
 }

@@ -6,7 +6,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code sibus perf --compare}: the same load, one system after the other, on sibus (assured
@@ -14,7 +17,7 @@ import java.util.List;
  * message, and group commit), all on the local engine's PostgreSQL and on this machine.
  */
 final class Comparison {
-  /** The load every system gets. */
+  /** The load every system gets, and how many times each system is measured. */
   record Plan(
       List<Integer> producers,
       int consumers,
@@ -22,7 +25,19 @@ final class Comparison {
       int seconds,
       int rate,
       int warmup,
-      boolean acknowledgeEach) {}
+      boolean acknowledgeEach,
+      int rounds) {}
+
+  /**
+   * One system of the comparison, opened for each of its runs and closed after it. An optional one
+   * that fails is reported and left out; the comparison goes on without it.
+   */
+  private record Contender(String what, Opening opening, List<Long> pids, boolean optional) {}
+
+  @FunctionalInterface
+  private interface Opening {
+    MessagingSystem open() throws Exception;
+  }
 
   private static final String DESTINATION = "perf"; // the queue LocalTarget creates
   static final String RELIABILITY = "ASSURED_PERSISTENT";
@@ -30,40 +45,42 @@ final class Comparison {
 
   private final Plan plan;
   private final List<CompareTable.Row> rows = new ArrayList<>();
-  private final List<String> setup = new ArrayList<>();
+  // Lines added as systems open, once however many rounds open them.
+  private final Set<String> setup = new LinkedHashSet<>();
   private final List<String> warmUps = new ArrayList<>();
 
   Comparison(Plan plan) {
     this.plan = plan;
   }
 
-  /** Measures every system and returns the table. */
+  /**
+   * Measures every system, round after round, and returns the table. Each round runs the systems in
+   * the reverse order of the round before, so that over two rounds each system's runs are centred
+   * on the same moment: a machine that speeds up or slows down steadily meanwhile weighs on every
+   * system alike.
+   */
   CompareTable run(LocalTarget local, Path work) throws Exception {
-    try (SibusClients sibus =
-        new SibusClients(
-            List.of(local.url()),
-            List.of(local.receiveUrl()),
-            DESTINATION,
-            RELIABILITY,
-            plan.consumers())) {
-      sibus.oneRequestPerAcknowledgement(plan.acknowledgeEach());
-      setup.add(
-          "sibus: one engine member (its own JVM), queue `perf`, assured persistent, each producer"
-              + " and consumer on a kept-alive HTTP/1.1 connection of its own (httpcore) to"
-              + " 127.0.0.1, "
-              + (plan.acknowledgeEach()
-                  ? "one acknowledgement request per message, from 16 acknowledging threads with"
-                      + " connections of their own"
-                  : "one acknowledgement request per received batch (≤ "
-                      + SibusClients.RECEIVE_BATCH
-                      + ")")
-              + "; a consumer that received less than its batch waits "
-              + MessagingSystem.CONSUMER_LINGER_MILLIS
-              + " ms before the next receive");
-      measure("sibus", sibus, local.pids());
+    LocalPostgres postgres = local.postgres();
+    String artemisDatabase =
+        BenchmarkSql.createDatabase(postgres, ArtemisTarget.DATABASE, local.databasePort());
+    LimitDatabase limitDatabase = limitDatabase(postgres, local.databasePort());
+    List<Contender> contenders = new ArrayList<>();
+    contenders.add(new Contender("sibus", () -> sibus(local), local.pids(), false));
+    contenders.add(
+        new Contender("ActiveMQ Artemis", () -> artemis(artemisDatabase, work), List.of(), true));
+    for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {
+      contenders.add(
+          new Contender(batching.label, () -> limitDatabase.open(batching), List.of(), false));
     }
-    measureArtemis(local.postgres(), local.databasePort(), work);
-    measureDatabase(local.postgres(), local.databasePort());
+    for (int round = 1; round <= plan.rounds(); round++) {
+      List<Contender> order = new ArrayList<>(contenders);
+      if (round % 2 == 0) {
+        Collections.reverse(order);
+      }
+      for (Contender contender : order) {
+        measure(round, contender);
+      }
+    }
     if (!local.databaseDelay().isZero()) {
       setup.add(
           "every system reaches PostgreSQL through one relay on this machine that holds its"
@@ -74,34 +91,79 @@ final class Comparison {
               + " connections or round trips pays their CPU too, which a real network would not"
               + " charge it");
     }
+    if (plan.rounds() > 1) {
+      setup.add(
+          plan.rounds()
+              + " rounds, each in the reverse order of the one before; the ratios of the means"
+              + " divide sibus's mean rate over the rounds by each other system's");
+    }
     // How long each system was warmed up belongs beside its figures: it varies with the JIT.
     setup.add("warm-up of each run, under that run's own load: " + String.join("; ", warmUps));
-    return new CompareTable(rows, setup);
+    return new CompareTable(rows, List.copyOf(setup));
   }
 
-  private void measureArtemis(LocalPostgres postgres, int databasePort, Path work) {
-    try (ArtemisTarget artemis = ArtemisTarget.start(postgres, databasePort, work)) {
-      setup.add(
-          "ActiveMQ Artemis "
-              + artemis.version()
-              + " embedded in the benchmark's JVM: JDBC store in the database `artemis` of the"
-              + " same PostgreSQL (journal sync period "
-              + artemis.journalSyncMillis()
-              + " ms, the default), core client over netty on 127.0.0.1, blocking durable sends,"
-              + " acknowledgements committed per received batch (≤ 50)");
-      measure("Artemis " + artemis.version() + " JDBC", artemis, List.of());
-    } catch (Exception e) {
-      // The other systems are still worth measuring; the report says why this one is missing.
-      setup.add("ActiveMQ Artemis: not measured, " + e);
-      System.out.println("Artemis: not measured, " + e);
+  private SibusClients sibus(LocalTarget local) {
+    SibusClients sibus =
+        new SibusClients(
+            List.of(local.url()),
+            List.of(local.receiveUrl()),
+            DESTINATION,
+            RELIABILITY,
+            plan.consumers());
+    sibus.oneRequestPerAcknowledgement(plan.acknowledgeEach());
+    setup.add(
+        "sibus: one engine member (its own JVM), queue `perf`, assured persistent, each producer"
+            + " and consumer on a kept-alive HTTP/1.1 connection of its own (httpcore) to"
+            + " 127.0.0.1, "
+            + (plan.acknowledgeEach()
+                ? "one acknowledgement request per message, from 16 acknowledging threads with"
+                    + " connections of their own"
+                : "one acknowledgement request per received batch (≤ "
+                    + SibusClients.RECEIVE_BATCH
+                    + ")")
+            + "; a consumer that received less than its batch waits "
+            + MessagingSystem.CONSUMER_LINGER_MILLIS
+            + " ms before the next receive");
+    return sibus;
+  }
+
+  private ArtemisTarget artemis(String jdbcUrl, Path work) throws Exception {
+    ArtemisTarget artemis = ArtemisTarget.start(jdbcUrl, work);
+    setup.add(
+        "ActiveMQ Artemis "
+            + artemis.version()
+            + " embedded in the benchmark's JVM (started for each of its runs): JDBC store in the"
+            + " database `"
+            + ArtemisTarget.DATABASE
+            + "` of the same PostgreSQL (journal sync period "
+            + artemis.journalSyncMillis()
+            + " ms, the default), core client over netty on 127.0.0.1, blocking durable sends,"
+            + " acknowledgements committed per received batch (≤ 50)");
+    return artemis;
+  }
+
+  /** The database limit's database, and the report's line about it. */
+  private final class LimitDatabase {
+    private final String url;
+    private final String description;
+
+    LimitDatabase(String url, String description) {
+      this.url = url;
+      this.description = description;
+    }
+
+    DatabaseLimit open(DatabaseLimit.Batching batching) throws Exception {
+      setup.add(description);
+      return DatabaseLimit.open(url, batching);
     }
   }
 
-  private void measureDatabase(LocalPostgres postgres, int databasePort) throws Exception {
+  private LimitDatabase limitDatabase(LocalPostgres postgres, int databasePort) throws Exception {
     String url = BenchmarkSql.createDatabase(postgres, LIMIT_DATABASE, databasePort);
     try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "")) {
       BenchmarkSql.createQueue(c);
-      setup.add(
+      return new LimitDatabase(
+          url,
           "PostgreSQL "
               + BenchmarkSql.serverVersion(c)
               + " (embedded, fsync and synchronous_commit on; "
@@ -122,30 +184,53 @@ final class Comparison {
               + MessagingSystem.CONSUMER_LINGER_MILLIS
               + " ms before the next take");
     }
-    for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {
-      try (DatabaseLimit limit = DatabaseLimit.open(url, batching)) {
-        measure(limit.label(), limit, List.of());
+  }
+
+  /** Measures {@code contender} in {@code round}, or reports why not if it is optional. */
+  private void measure(int round, Contender contender) throws Exception {
+    try (MessagingSystem target = contender.opening().open()) {
+      measure(round, target, contender.pids());
+    } catch (Exception e) {
+      if (!contender.optional()) {
+        throw e;
       }
+      // The other systems are still worth measuring; the report says why this one is missing.
+      String missing = contender.what() + ": not measured in round " + round + ", " + e;
+      setup.add(missing);
+      System.out.println(missing);
     }
   }
 
-  private void measure(String system, MessagingSystem target, List<Long> pids) throws Exception {
-    int warmupSeconds = plan.warmup();
+  /** One run of {@code target} per producer count. */
+  private void measure(int round, MessagingSystem target, List<Long> pids) throws Exception {
+    // The first round warms up the JIT as well; the later ones need only settle their load.
+    int warmupSeconds = round == 1 ? plan.warmup() : nextWarmup();
     for (int producers : plan.producers()) {
+      String run =
+          target.name()
+              + (plan.rounds() > 1 ? ", round " + round : "")
+              + ", "
+              + producers
+              + " producers";
       try (Workload load = new Workload(spec(producers), target).start()) {
         String done =
             WarmUp.run(
                 step -> load.measure(Duration.ofSeconds(step)), () -> {}, warmupSeconds, pids);
-        System.out.println(system + ", " + producers + " producers: " + done);
-        warmUps.add(system + ", " + producers + " producers: " + done);
+        System.out.println(run + ": " + done);
+        warmUps.add(run + ": " + done);
         CompareTable.Row row =
-            new CompareTable.Row(system, load.measure(Duration.ofSeconds(plan.seconds())));
+            new CompareTable.Row(
+                target.name(), round, load.measure(Duration.ofSeconds(plan.seconds())));
         rows.add(row);
-        System.out.println(CompareTable.line(row));
+        System.out.println(CompareTable.line(row, plan.rounds() > 1));
       }
       target.empty();
-      warmupSeconds = Math.min(plan.warmup(), WarmUp.NEXT_RUN_SECONDS);
+      warmupSeconds = nextWarmup();
     }
+  }
+
+  private int nextWarmup() {
+    return Math.min(plan.warmup(), WarmUp.NEXT_RUN_SECONDS);
   }
 
   private Workload.Spec spec(int producers) {

@@ -14,7 +14,7 @@ import java.sql.Statement;
  * consumer holds and returns their bodies; the queue is vacuumed as an engine vacuums its own
  * ({@link QueueUpkeep}). What a bus on this database can reach at best.
  */
-final class DatabaseLimit implements MessagingSystem, AutoCloseable {
+final class DatabaseLimit implements MessagingSystem {
   /** How sends and receives are grouped into transactions. */
   enum Batching {
     /** Every insert and every delete of one message is its own transaction. */
@@ -67,7 +67,8 @@ final class DatabaseLimit implements MessagingSystem, AutoCloseable {
     }
   }
 
-  String label() {
+  @Override
+  public String name() {
     return batching.label;
   }
 

@@ -5,7 +5,7 @@ package io.sibus.perf;
  * time and wait until it is safely stored, and consumers that take messages and acknowledge them.
  * One {@link Workload} drives every system the same way, so their figures compare.
  */
-interface MessagingSystem {
+interface MessagingSystem extends AutoCloseable {
   /**
    * How long a consumer that took less than a full batch waits before it takes again, so that its
    * next take is fuller. Each take costs the system work of its own (for the database limit, a scan
@@ -16,6 +16,9 @@ interface MessagingSystem {
    * sends/s, and sibus's maximum by 15–20%. It adds at most this much to the end-to-end latency.
    */
   int CONSUMER_LINGER_MILLIS = 5;
+
+  /** The system's name in the report. */
+  String name();
 
   /** A new producer, used by one thread. */
   Sender sender() throws Exception;

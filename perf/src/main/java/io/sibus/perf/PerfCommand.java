@@ -83,6 +83,16 @@ public final class PerfCommand implements Callable<Integer> {
   boolean compare;
 
   @Option(
+      names = "--rounds",
+      defaultValue = "1",
+      description =
+          "With --compare: measure every system this many times, each round in the reverse order"
+              + " of the one before, and print the ratios of each round and of the rounds' mean"
+              + " rates (a machine whose speed drifts during the comparison then weighs on every"
+              + " system alike).")
+  int rounds;
+
+  @Option(
       names = "--engine-jvm-option",
       paramLabel = "OPT",
       description =
@@ -134,6 +144,12 @@ public final class PerfCommand implements Callable<Integer> {
       System.err.println(
           "--db-delay-us delays the local engine's database by a positive number of microseconds;"
               + " leave out --failover and --url");
+      return 2;
+    }
+    if (rounds < 1 || (rounds > 1 && !compare)) {
+      System.err.println(
+          "--rounds measures each system of --compare more than once: give it with"
+              + " --compare, and at least 1");
       return 2;
     }
     try {
@@ -261,7 +277,7 @@ public final class PerfCommand implements Callable<Integer> {
   private void compare(LocalTarget local, Path work) throws Exception {
     Comparison.Plan plan =
         new Comparison.Plan(
-            producers, consumers, size, seconds, rate, warmup, ack == Acknowledgement.each);
+            producers, consumers, size, seconds, rate, warmup, ack == Acknowledgement.each, rounds);
     CompareTable table = new Comparison(plan).run(local, work);
     System.out.println();
     table.setup().forEach(line -> System.out.println("- " + line));

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * sibus as a {@link MessagingSystem}: producers and consumers are HTTP clients of the engine's API,
  * each with the reliability level of the run.
  */
-final class SibusClients implements MessagingSystem, AutoCloseable {
+final class SibusClients implements MessagingSystem {
   static final int RECEIVE_BATCH = 50;
   private static final Duration PATIENCE = Duration.ofSeconds(10);
   private static final Map<String, String> JSON_CONTENT =
@@ -62,6 +62,11 @@ final class SibusClients implements MessagingSystem, AutoCloseable {
   SibusClients oneRequestPerAcknowledgement(boolean each) {
     this.oneRequestPerAcknowledgement = each;
     return this;
+  }
+
+  @Override
+  public String name() {
+    return "sibus";
   }
 
   /**
