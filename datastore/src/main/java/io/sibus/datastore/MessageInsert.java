@@ -58,8 +58,7 @@ final class MessageInsert implements StatementPipeline.Step {
   @Override
   public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
     // Java arrays through setObject: the driver encodes them in binary by their Java type, where
-    // createArrayOf first looks the type's name up. A String[] goes as varchar[], which the
-    // statement's ::text[] relabels without a copy.
+    // createArrayOf first looks the type's name up. A String[] goes as varchar[] (StoreSql).
     int p = first;
     ps.setObject(p++, longs(MessageRow::seq));
     ps.setObject(p++, column(String[]::new, MessageRow::messageId));

@@ -181,6 +181,8 @@ public final class StoreSql {
 
     // All rows of a batch as one statement of arrays, so that it can share a round trip with the
     // other statements of its transaction (StatementPipeline); times travel as epoch milliseconds.
+    // Strings come as varchar[], the type the driver gives a String[] (MessageInsert): a text[]
+    // cast would copy each array once more, and a varchar goes into a text column as it is.
     insertMessage =
         "INSERT INTO "
             + message
@@ -190,8 +192,9 @@ public final class StoreSql {
             + " u.content_type, u.correlation_id, u.properties, u.body,"
             + " timestamptz 'epoch' + u.enqueued * interval '1 millisecond',"
             + " timestamptz 'epoch' + u.expires * interval '1 millisecond', 0, u.checksum"
-            + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::smallint[], ?::smallint[],"
-            + " ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bigint[], ?::bigint[], ?::bigint[])"
+            + " FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::smallint[], ?::smallint[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::bytea[], ?::bigint[], ?::bigint[],"
+            + " ?::bigint[])"
             + " AS u(seq, message_id, destination, priority, reliability, content_type,"
             + " correlation_id, properties, body, enqueued, expires, checksum)";
     lockForDelivery =
@@ -199,7 +202,7 @@ public final class StoreSql {
             + message
             + " m SET delivery_count = m.delivery_count + 1, receipt = u.receipt::uuid,"
             + " locked_until = to_timestamp(u.until / 1000.0)"
-            + " FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS u(seq, receipt, until)"
+            + " FROM unnest(?::bigint[], ?::varchar[], ?::bigint[]) AS u(seq, receipt, until)"
             + " WHERE m.seq = u.seq RETURNING "
             + prefixed("m.", MESSAGE_COLUMNS);
     deleteMessages = "DELETE FROM " + message + " WHERE seq = ANY(?)";

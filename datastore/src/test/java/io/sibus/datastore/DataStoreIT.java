@@ -267,8 +267,8 @@ class DataStoreIT {
               9,
               Reliability.RELIABLE_PERSISTENT,
               "text/plain",
-              "corr-2",
-              "{\"k\":\"v\"}",
+              "corr-2-\u00fc", // text beyond ASCII comes back as it was sent
+              "{\"k\":\"v\u00e9 \u2713\"}",
               body,
               1_765_000_000_123L,
               1_765_000_060_456L);
