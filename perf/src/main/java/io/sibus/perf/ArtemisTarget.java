@@ -49,29 +49,36 @@ final class ArtemisTarget implements MessagingSystem {
   }
 
   /**
-   * Starts the broker on a new database {@code artemis} of {@code postgres}, which it reaches on
-   * {@code databasePort} (PostgreSQL's own, or a relay's).
+   * Starts the broker with its JDBC store in the database at {@code jdbcUrl} (reached on
+   * PostgreSQL's own port, or a relay's); a broker that fails to start is stopped again.
    */
   static ArtemisTarget start(String jdbcUrl, Path work) throws Exception {
     int port = freePort();
     Configuration config = configuration(jdbcUrl, port, work.resolve("artemis"));
     ActiveMQServer server = ActiveMQServers.newActiveMQServer(config);
-    server.start();
-    if (!server.waitForActivation(60, TimeUnit.SECONDS)) {
-      server.stop();
-      throw new IllegalStateException("the embedded Artemis did not become active");
+    try {
+      server.start();
+      if (!server.waitForActivation(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the embedded Artemis did not become active");
+      }
+      // A broker that keeps messages in memory only would be measured at a durability it does not
+      // offer (a mistaken flag is enough: newActiveMQServer(config, false) turns persistence off).
+      if (!(server.getStorageManager() instanceof JDBCJournalStorageManager)) {
+        throw new IllegalStateException(
+            "the embedded Artemis does not use its JDBC store: "
+                + server.getStorageManager().getClass().getSimpleName());
+      }
+      ServerLocator locator = ActiveMQClient.createServerLocator("tcp://127.0.0.1:" + port);
+      locator.setBlockOnDurableSend(true);
+      return new ArtemisTarget(server, locator);
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception stopping) {
+        e.addSuppressed(stopping);
+      }
+      throw e;
     }
-    // A broker that keeps messages in memory only would be measured at a durability it does not
-    // offer (a mistaken flag is enough: newActiveMQServer(config, false) turns persistence off).
-    if (!(server.getStorageManager() instanceof JDBCJournalStorageManager)) {
-      String storage = server.getStorageManager().getClass().getSimpleName();
-      server.stop();
-      throw new IllegalStateException(
-          "the embedded Artemis does not use its JDBC store: " + storage);
-    }
-    ServerLocator locator = ActiveMQClient.createServerLocator("tcp://127.0.0.1:" + port);
-    locator.setBlockOnDurableSend(true);
-    return new ArtemisTarget(server, locator);
   }
 
   private static Configuration configuration(String jdbcUrl, int port, Path directory)

@@ -142,29 +142,46 @@ final class CompareTable {
     return setup;
   }
 
+  /**
+   * {@code system}'s rate over {@code other}'s in {@code round}; for {@link #MEANS}, their mean
+   * rates over the rounds in which both were measured, so that a round one of them missed does not
+   * weigh on one side only.
+   */
   private String ratio(String system, String other, int producers, int round, boolean sent) {
-    OptionalDouble a = rate(system, producers, round, sent);
-    OptionalDouble b = rate(other, producers, round, sent);
+    Set<Integer> rounds = rounds(system, producers);
+    rounds.retainAll(rounds(other, producers));
+    if (round != MEANS) {
+      rounds.retainAll(Set.of(round));
+    }
+    OptionalDouble a = rate(system, producers, rounds, sent);
+    OptionalDouble b = rate(other, producers, rounds, sent);
     if (a.isEmpty() || b.isEmpty() || b.getAsDouble() == 0) {
       return "-";
     }
     return String.format("%.2f", a.getAsDouble() / b.getAsDouble());
   }
 
-  /**
-   * A system's sent/s or received/s in {@code round}, or the mean over its rounds ({@link #MEANS}).
-   */
-  private OptionalDouble rate(String system, int producers, int round, boolean sent) {
+  /** The rounds in which {@code system} was measured with {@code producers}. */
+  private Set<Integer> rounds(String system, int producers) {
+    Set<Integer> rounds = new TreeSet<>();
+    rows.stream()
+        .filter(r -> r.system().equals(system) && r.producers() == producers)
+        .forEach(r -> rounds.add(r.round()));
+    return rounds;
+  }
+
+  /** A system's mean sent/s or received/s over {@code rounds}. */
+  private OptionalDouble rate(String system, int producers, Set<Integer> rounds, boolean sent) {
     return rows.stream()
         .filter(r -> r.system().equals(system) && r.producers() == producers)
-        .filter(r -> round == MEANS || r.round() == round)
+        .filter(r -> rounds.contains(r.round()))
         .mapToDouble(r -> sent ? r.sentPerSecond() : r.receivedPerSecond())
         .average();
   }
 
   /** A system's mean sent/s over its rounds, for the chart. */
   OptionalDouble meanSentPerSecond(String system, int producers) {
-    return rate(system, producers, MEANS, true);
+    return rate(system, producers, rounds(system, producers), true);
   }
 
   Optional<Row> find(String system, int producers, int round) {

@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,36 +49,22 @@ final class Comparison {
   // Lines added as systems open, once however many rounds open them.
   private final Set<String> setup = new LinkedHashSet<>();
   private final List<String> warmUps = new ArrayList<>();
+  // The systems that opened once (by Contender.what), and so had their full warm-up.
+  private final Set<String> warmed = new HashSet<>();
+  private String artemisDatabase; // its URL, once created
 
   Comparison(Plan plan) {
     this.plan = plan;
   }
 
   /**
-   * Measures every system, round after round, and returns the table. Each round runs the systems in
-   * the reverse order of the round before, so that over two rounds each system's runs are centred
-   * on the same moment: a machine that speeds up or slows down steadily meanwhile weighs on every
-   * system alike.
+   * Measures every system, round after round ({@link #inTurn}), and returns the table. A system
+   * whose first run fails to start (Artemis) is reported and left out of that round.
    */
   CompareTable run(LocalTarget local, Path work) throws Exception {
-    LocalPostgres postgres = local.postgres();
-    String artemisDatabase =
-        BenchmarkSql.createDatabase(postgres, ArtemisTarget.DATABASE, local.databasePort());
-    LimitDatabase limitDatabase = limitDatabase(postgres, local.databasePort());
-    List<Contender> contenders = new ArrayList<>();
-    contenders.add(new Contender("sibus", () -> sibus(local), local.pids(), false));
-    contenders.add(
-        new Contender("ActiveMQ Artemis", () -> artemis(artemisDatabase, work), List.of(), true));
-    for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {
-      contenders.add(
-          new Contender(batching.label, () -> limitDatabase.open(batching), List.of(), false));
-    }
+    List<Contender> contenders = contenders(local, work);
     for (int round = 1; round <= plan.rounds(); round++) {
-      List<Contender> order = new ArrayList<>(contenders);
-      if (round % 2 == 0) {
-        Collections.reverse(order);
-      }
-      for (Contender contender : order) {
+      for (Contender contender : inTurn(contenders, round)) {
         measure(round, contender);
       }
     }
@@ -94,12 +81,39 @@ final class Comparison {
     if (plan.rounds() > 1) {
       setup.add(
           plan.rounds()
-              + " rounds, each in the reverse order of the one before; the ratios of the means"
-              + " divide sibus's mean rate over the rounds by each other system's");
+              + " rounds, each in the reverse order of the one before (over an even number of"
+              + " rounds, each system's runs are centred on the same moment, so that a machine"
+              + " that speeds up or slows down steadily weighs on every system alike); a ratio of"
+              + " the mean rates divides sibus's mean over the rounds in which both systems were"
+              + " measured by the other system's");
     }
     // How long each system was warmed up belongs beside its figures: it varies with the JIT.
     setup.add("warm-up of each run, under that run's own load: " + String.join("; ", warmUps));
     return new CompareTable(rows, List.copyOf(setup));
+  }
+
+  /**
+   * The systems in the order of the first round; each later round reverses the one before it, so
+   * that over two rounds each system's runs are centred on the same moment.
+   */
+  static <T> List<T> inTurn(List<T> systems, int round) {
+    List<T> order = new ArrayList<>(systems);
+    if (round % 2 == 0) {
+      Collections.reverse(order);
+    }
+    return order;
+  }
+
+  private List<Contender> contenders(LocalTarget local, Path work) throws Exception {
+    LimitDatabase limitDatabase = limitDatabase(local.postgres(), local.databasePort());
+    List<Contender> contenders = new ArrayList<>();
+    contenders.add(new Contender("sibus", () -> sibus(local), local.pids(), false));
+    contenders.add(new Contender("ActiveMQ Artemis", () -> artemis(local, work), List.of(), true));
+    for (DatabaseLimit.Batching batching : DatabaseLimit.Batching.values()) {
+      contenders.add(
+          new Contender(batching.label, () -> limitDatabase.open(batching), List.of(), false));
+    }
+    return contenders;
   }
 
   private SibusClients sibus(LocalTarget local) {
@@ -127,19 +141,31 @@ final class Comparison {
     return sibus;
   }
 
-  private ArtemisTarget artemis(String jdbcUrl, Path work) throws Exception {
-    ArtemisTarget artemis = ArtemisTarget.start(jdbcUrl, work);
-    setup.add(
-        "ActiveMQ Artemis "
-            + artemis.version()
-            + " embedded in the benchmark's JVM (started for each of its runs): JDBC store in the"
-            + " database `"
-            + ArtemisTarget.DATABASE
-            + "` of the same PostgreSQL (journal sync period "
-            + artemis.journalSyncMillis()
-            + " ms, the default), core client over netty on 127.0.0.1, blocking durable sends,"
-            + " acknowledgements committed per received batch (≤ 50)");
-    return artemis;
+  /** Starts Artemis, on its database (created at its first start, kept for the next rounds). */
+  private ArtemisTarget artemis(LocalTarget local, Path work) throws Exception {
+    if (artemisDatabase == null) {
+      artemisDatabase =
+          BenchmarkSql.createDatabase(
+              local.postgres(), ArtemisTarget.DATABASE, local.databasePort());
+    }
+    ArtemisTarget artemis = ArtemisTarget.start(artemisDatabase, work);
+    try {
+      setup.add(
+          "ActiveMQ Artemis "
+              + artemis.version()
+              + " embedded in the benchmark's JVM"
+              + (plan.rounds() > 1 ? " (started afresh in each round)" : "")
+              + ": JDBC store in the database `"
+              + ArtemisTarget.DATABASE
+              + "` of the same PostgreSQL (journal sync period "
+              + artemis.journalSyncMillis()
+              + " ms, the default), core client over netty on 127.0.0.1, blocking durable sends,"
+              + " acknowledgements committed per received batch (≤ 50)");
+      return artemis;
+    } catch (RuntimeException e) {
+      artemis.close();
+      throw e;
+    }
   }
 
   /** The database limit's database, and the report's line about it. */
@@ -189,22 +215,29 @@ final class Comparison {
   /** Measures {@code contender} in {@code round}, or reports why not if it is optional. */
   private void measure(int round, Contender contender) throws Exception {
     try (MessagingSystem target = contender.opening().open()) {
-      measure(round, target, contender.pids());
+      // A system's first runs warm up the JIT as well; the later ones need only settle their load.
+      boolean first = warmed.add(contender.what());
+      measure(round, target, contender.pids(), first ? plan.warmup() : nextWarmup());
     } catch (Exception e) {
       if (!contender.optional()) {
         throw e;
       }
       // The other systems are still worth measuring; the report says why this one is missing.
-      String missing = contender.what() + ": not measured in round " + round + ", " + e;
+      String missing =
+          contender.what()
+              + ": not measured"
+              + (plan.rounds() > 1 ? " in round " + round : "")
+              + ", "
+              + e;
       setup.add(missing);
       System.out.println(missing);
     }
   }
 
-  /** One run of {@code target} per producer count. */
-  private void measure(int round, MessagingSystem target, List<Long> pids) throws Exception {
-    // The first round warms up the JIT as well; the later ones need only settle their load.
-    int warmupSeconds = round == 1 ? plan.warmup() : nextWarmup();
+  /** One run of {@code target} per producer count, the first after {@code firstWarmup} s. */
+  private void measure(int round, MessagingSystem target, List<Long> pids, int firstWarmup)
+      throws Exception {
+    int warmupSeconds = firstWarmup;
     for (int producers : plan.producers()) {
       String run =
           target.name()

@@ -88,8 +88,8 @@ public final class PerfCommand implements Callable<Integer> {
       description =
           "With --compare: measure every system this many times, each round in the reverse order"
               + " of the one before, and print the ratios of each round and of the rounds' mean"
-              + " rates (a machine whose speed drifts during the comparison then weighs on every"
-              + " system alike).")
+              + " rates. Over an even number of rounds, a machine whose speed drifts steadily"
+              + " during the comparison weighs on every system alike.")
   int rounds;
 
   @Option(
@@ -146,10 +146,13 @@ public final class PerfCommand implements Callable<Integer> {
               + " leave out --failover and --url");
       return 2;
     }
-    if (rounds < 1 || (rounds > 1 && !compare)) {
+    if (rounds < 1) {
+      System.err.println("--rounds is how many times --compare measures each system: at least 1");
+      return 2;
+    }
+    if (rounds > 1 && !compare) {
       System.err.println(
-          "--rounds measures each system of --compare more than once: give it with"
-              + " --compare, and at least 1");
+          "--rounds measures each system of --compare more than once: give it with --compare");
       return 2;
     }
     try {
