@@ -158,7 +158,8 @@ final class CompareTable {
     if (a.isEmpty() || b.isEmpty() || b.getAsDouble() == 0) {
       return "-";
     }
-    return String.format("%.2f", a.getAsDouble() / b.getAsDouble());
+    // Three decimals: a target of 0.50 must not be met by rounding (0.495 would print as 0.50).
+    return String.format("%.3f", a.getAsDouble() / b.getAsDouble());
   }
 
   /** The rounds in which {@code system} was measured with {@code producers}. */

@@ -24,8 +24,8 @@ class CompareTableTest {
         .isEqualTo(
             "| producers | rate | sibus / Artemis |\n"
                 + "|---|---|---|\n"
-                + "| 16 | sent/s | 5.00 |\n"
-                + "| 16 | received/s | 5.00 |");
+                + "| 16 | sent/s | 5.000 |\n"
+                + "| 16 | received/s | 5.000 |");
     assertThat(table.measurements()).contains("| sibus | 16 | 10000 |").doesNotContain("round");
     assertThat(CompareChart.svg(table, "load")).contains(">10000<").contains(">2000<");
   }
@@ -45,10 +45,10 @@ class CompareTableTest {
     assertThat(table.rounds()).isEqualTo(2);
     assertThat(table.systems()).containsExactly("sibus", "Artemis");
     assertThat(table.ratios())
-        .contains("| 16 | sent/s, round 1 | 4.50 |")
-        .contains("| 16 | sent/s, round 2 | 5.50 |")
-        .contains("| 16 | sent/s, mean rates | 5.00 |")
-        .contains("| 16 | received/s, mean rates | 5.00 |");
+        .contains("| 16 | sent/s, round 1 | 4.500 |")
+        .contains("| 16 | sent/s, round 2 | 5.500 |")
+        .contains("| 16 | sent/s, mean rates | 5.000 |")
+        .contains("| 16 | received/s, mean rates | 5.000 |");
     assertThat(table.measurements())
         .contains("| sibus, round 1 | 16 | 9000 |")
         .contains("| sibus, round 2 | 16 | 11000 |");
@@ -68,8 +68,16 @@ class CompareTableTest {
 
     assertThat(table.ratios())
         .contains("| 16 | sent/s, round 1 | - |")
-        .contains("| 16 | sent/s, round 2 | 5.50 |")
-        .contains("| 16 | sent/s, mean rates | 5.50 |"); // round 2's alone
+        .contains("| 16 | sent/s, round 2 | 5.500 |")
+        .contains("| 16 | sent/s, mean rates | 5.500 |"); // round 2's alone
+  }
+
+  @Test
+  void aRatioJustBelowATargetDoesNotRoundUpToIt() {
+    CompareTable table =
+        new CompareTable(List.of(row("sibus", 1, 9_900), row("limit", 1, 20_000)), List.of());
+
+    assertThat(table.ratios()).contains("| 16 | sent/s | 0.495 |");
   }
 
   /** A run of {@code system} that sent and received {@code perSecond} for 10 s. */
