@@ -41,19 +41,38 @@ final class BenchmarkSql {
   private BenchmarkSql() {}
 
   /**
+   * Creates the database {@code name} anew, dropping whatever a run before left in it (its
+   * connections must be closed), and returns its JDBC URL as {@link #createDatabase} does.
+   */
+  static String recreateDatabase(LocalPostgres postgres, String name, int port)
+      throws SQLException {
+    checkName(name);
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement()) {
+      // FORCE: a connection its last user left behind must not keep the database.
+      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); // the name is checked above
+    }
+    return createDatabase(postgres, name, port);
+  }
+
+  /**
    * Creates the database {@code name} in the server of {@code postgres} and returns its JDBC URL,
    * which reaches the server on {@code port}: its own, or that of a relay in front of it ({@link
    * DelayRelay}).
    */
   static String createDatabase(LocalPostgres postgres, String name, int port) throws SQLException {
-    if (!DATABASE_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("not a database name: " + name);
-    }
+    checkName(name);
     try (Connection c = postgres.connect();
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name); // DDL takes no parameters; the name is checked above
     }
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+  }
+
+  private static void checkName(String name) {
+    if (!DATABASE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("not a database name: " + name);
+    }
   }
 
   /** Creates the queue table of the database limit. */

@@ -36,6 +36,26 @@ class BenchmarkSqlIT {
     }
   }
 
+  @Test
+  void aRecreatedDatabaseKeepsNothingOfTheOneBefore() throws Exception {
+    try (LocalPostgres postgres = LocalPostgres.start(work.resolve("pg"))) {
+      String url = BenchmarkSql.createDatabase(postgres, "again", postgres.port());
+      try (Connection left = DriverManager.getConnection(url, LocalPostgres.USER, "");
+          Statement s = left.createStatement()) {
+        s.execute("CREATE TABLE leftover (id int)");
+        // still connected: the database is recreated all the same
+        assertThat(BenchmarkSql.recreateDatabase(postgres, "again", postgres.port()))
+            .isEqualTo(url);
+      }
+      try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "");
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT to_regclass('leftover') IS NULL")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBoolean(1)).isTrue();
+      }
+    }
+  }
+
   /** The time of one query on a new connection to {@code url}, which must be {@code database}. */
   private static Duration roundTrip(String url, String database) throws Exception {
     try (Connection c = DriverManager.getConnection(url, LocalPostgres.USER, "");
