@@ -142,9 +142,9 @@ final class Comparison {
 
   /**
    * Starts Artemis on a new database of its own, in every round as in the first: restarted on the
-   * database of the round before (its journal's rows, their dead versions waiting for autovacuum),
-   * it sent 524 messages/s in one round of run 63 against about 2,000 in others, which made sibus's
-   * ratio to it say nothing.
+   * database of the round before, it sent 524 messages/s in one round of a comparison
+   * (docs/benchmarks.md, run 63) against about 2,000 in the others, and sibus's ratio to it said
+   * nothing.
    */
   private ArtemisTarget artemis(LocalTarget local, Path work) throws Exception {
     String database =
