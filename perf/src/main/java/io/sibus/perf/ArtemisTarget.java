@@ -35,7 +35,7 @@ import org.apache.activemq.artemis.core.server.ActiveMQServers;
 final class ArtemisTarget implements MessagingSystem {
   private static final String QUEUE = "perf";
 
-  /** The database its JDBC store uses, which the comparison creates once. */
+  /** The database its JDBC store uses, which the comparison creates anew for each start. */
   static final String DATABASE = "artemis";
 
   private static final int RECEIVE_BATCH = 50;
@@ -195,8 +195,11 @@ final class ArtemisTarget implements MessagingSystem {
 
   @Override
   public void close() throws Exception {
-    locator.close();
-    server.stop();
+    try {
+      locator.close();
+    } finally {
+      server.stop(); // its JDBC connections with it, before the next round drops its database
+    }
   }
 
   private static int freePort() throws java.io.IOException {

@@ -41,8 +41,8 @@ final class BenchmarkSql {
   private BenchmarkSql() {}
 
   /**
-   * Creates the database {@code name} anew, dropping whatever a run before left in it (its
-   * connections must be closed), and returns its JDBC URL as {@link #createDatabase} does.
+   * Creates the database {@code name} anew, dropping whatever a run before left in it (and closing
+   * any connection still open to it), and returns its JDBC URL as {@link #createDatabase} does.
    */
   static String recreateDatabase(LocalPostgres postgres, String name, int port)
       throws SQLException {

@@ -143,7 +143,7 @@ final class Comparison {
   /**
    * Starts Artemis on a new database of its own, in every round as in the first: restarted on the
    * database of the round before, it sent 524 messages/s in one round of a comparison
-   * (docs/benchmarks.md, run 63) against about 2,000 in the others, and sibus's ratio to it said
+   * (docs/benchmarks.md, run 63) against 1,718–2,041 in the others, and sibus's ratio to it said
    * nothing.
    */
   private ArtemisTarget artemis(LocalTarget local, Path work) throws Exception {
