@@ -148,8 +148,8 @@ final class CompareTable {
    * weigh on one side only.
    */
   private String ratio(String system, String other, int producers, int round, boolean sent) {
-    Set<Integer> rounds = rounds(system, producers);
-    rounds.retainAll(rounds(other, producers));
+    Set<Integer> rounds = roundsMeasured(system, producers);
+    rounds.retainAll(roundsMeasured(other, producers));
     if (round != MEANS) {
       rounds.retainAll(Set.of(round));
     }
@@ -163,7 +163,7 @@ final class CompareTable {
   }
 
   /** The rounds in which {@code system} was measured with {@code producers}. */
-  private Set<Integer> rounds(String system, int producers) {
+  private Set<Integer> roundsMeasured(String system, int producers) {
     Set<Integer> rounds = new TreeSet<>();
     rows.stream()
         .filter(r -> r.system().equals(system) && r.producers() == producers)
@@ -182,7 +182,7 @@ final class CompareTable {
 
   /** A system's mean sent/s over its rounds, for the chart. */
   OptionalDouble meanSentPerSecond(String system, int producers) {
-    return rate(system, producers, rounds(system, producers), true);
+    return rate(system, producers, roundsMeasured(system, producers), true);
   }
 
   Optional<Row> find(String system, int producers, int round) {
