@@ -115,7 +115,9 @@ public final class StatementPipeline {
         }
         run.get(i).read(ps);
       }
-    } catch (SQLException | RuntimeException e) {
+    } catch (Throwable e) {
+      // An Error too: thrown on, it would read as a transaction that failed, and its callers would
+      // be told that nothing was stored.
       if (commits) {
         throw new ReadAfterCommitException(e); // not a failed transaction: not to be run again
       }

@@ -12,7 +12,8 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
- * deadlock}, {@code spin-writer}, {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
+ * deadlock}, {@code spin-writer}, {@code writer-error}, {@code unread-locks}, {@code slow-locks} or
+ * {@code drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {
@@ -40,13 +41,15 @@ public class TestFaultsResource {
     switch (fault) {
       case "deadlock" -> faults.deadlock();
       case "spin-writer" -> faults.spinWriter();
+      case "writer-error" -> faults.writerError();
       case "unread-locks" -> faults.unreadLocks();
       case "slow-locks" -> faults.slowLocks();
       case "drop-ticks" ->
           streams.dropOnce(from == null ? 1 : from, to == null ? Long.MAX_VALUE : to);
       default ->
           throw ApiException.badRequest(
-              "fault", "use deadlock, spin-writer, unread-locks, slow-locks or drop-ticks");
+              "fault",
+              "use deadlock, spin-writer, writer-error, unread-locks, slow-locks or drop-ticks");
     }
     return Response.accepted().build();
   }

@@ -7,9 +7,9 @@ import org.jboss.logging.Logger;
 /**
  * Test-only fault injection (enabled by {@code sibus.engine.test-faults}, off by default): a real
  * JVM deadlock between two engine threads, and a writer loop that spins without progress, which
- * prove that the liveness check catches the errors an engine cannot detect in itself; delivery
- * locks whose rows are not read back after their commit; and delivery locks read back late, which
- * hold a receive's answer.
+ * prove that the liveness check catches the errors an engine cannot detect in itself; a writer
+ * ended by an {@link Error}; delivery locks whose rows are not read back after their commit; and
+ * delivery locks read back late, which hold a receive's answer.
  */
 @ApplicationScoped
 public class Faults {
@@ -19,6 +19,7 @@ public class Faults {
   private static final long SLOW_LOCKS_MS = 3_000;
 
   private volatile boolean spinWriter;
+  private final AtomicBoolean writerError = new AtomicBoolean();
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final AtomicBoolean slowLocks = new AtomicBoolean();
 
@@ -37,6 +38,26 @@ public class Faults {
       while (spinWriter) {
         Thread.onSpinWait();
       }
+    }
+  }
+
+  /** The writer's next batch ends it with an {@link Error}, before the batch is applied. */
+  public void writerError() {
+    LOG.warn("Test fault injected: the group-commit writer will end on an Error");
+    writerError.set(true);
+  }
+
+  /** Called by the writer before each batch. */
+  public void maybeFailWriter() {
+    if (writerError.get() && writerError.compareAndSet(true, false)) {
+      throw new InjectedError();
+    }
+  }
+
+  /** The {@link Error} of the {@code writer-error} fault. */
+  static final class InjectedError extends Error {
+    InjectedError() {
+      super("an Error injected as a test fault");
     }
   }
 

@@ -186,6 +186,22 @@ public class Lifecycle implements StoreFailures {
   }
 
   @Override
+  public void writerFailed(Error cause) {
+    LOG.error("The group-commit writer ended on an error", cause);
+    if (exiting.get() || status.state() != EngineState.ACTIVE) {
+      return; // stopping already: what the writer held is failed or told as it stops
+    }
+    localError(
+        "SIBUS0052E",
+        "The group-commit writer of messaging engine "
+            + config.engine().name()
+            + " ended on an error ("
+            + cause
+            + "); the member stops so that the engine fails over or restarts.",
+        "Report the member's log if it happens again; no action is needed for the engine.");
+  }
+
+  @Override
   public void recovered(String what) {
     errors.report(
         ErrorClass.RECOVERABLE,

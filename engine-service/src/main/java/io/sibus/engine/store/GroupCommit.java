@@ -192,10 +192,11 @@ public final class GroupCommit {
         loop.busy(true);
         try {
           faults.maybeSpin();
+          faults.maybeFailWriter();
           execute(batch);
         } catch (Error e) {
-          failAll(batch, StoreErrors.unavailable()); // its callers are told; the writer ends here
-          throw e;
+          writerFailed(batch, e);
+          return;
         } finally {
           if (!helper) {
             helperGate.firstWriterDone();
@@ -205,6 +206,22 @@ public final class GroupCommit {
       }
     } finally {
       monitor.unregister(loop);
+    }
+  }
+
+  /**
+   * An {@link Error} (out of memory, say) ended this writer: the member cannot go on as though it
+   * had not happened, and a writer that ended without a word would leave every later send waiting.
+   * The batch's callers hear that the store was unavailable if it did not commit, or if the Error
+   * came during its commit (its outcome unknown, as after a lost connection: they retry, with an
+   * idempotency key where a second copy matters); if it committed, they hear that. The member then
+   * stops with a local error so that a standby takes over or the member restarts.
+   */
+  private void writerFailed(List<WriteOp<?>> batch, Error e) {
+    try {
+      batch.forEach(op -> op.failedUnlessCommitted(StoreErrors.unavailable()));
+    } finally {
+      failures.writerFailed(e);
     }
   }
 
@@ -255,6 +272,7 @@ public final class GroupCommit {
    * on.
    */
   private void afterCommit(List<WriteOp<?>> batch, FencedTransaction.Committed committed) {
+    batch.forEach(WriteOp::commitSeen);
     try {
       try {
         if (committed.unread() != null) {
@@ -269,6 +287,9 @@ public final class GroupCommit {
           e,
           "SIBUS0216E Work after a committed transaction failed; the transaction stands: %s",
           e.getMessage());
+    }
+    if (committed.unread() != null && committed.unread().getCause() instanceof Error error) {
+      throw error; // its callers are told what committed; the writer ends (writerFailed)
     }
   }
 

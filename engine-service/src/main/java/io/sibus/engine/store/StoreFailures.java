@@ -11,6 +11,12 @@ public interface StoreFailures {
   /** A classified error the member cannot continue after (epoch lost, store altered). */
   void storeFailed(StoreException cause);
 
+  /**
+   * A writer of the group commit ended on an {@link Error} (out of memory, say): the member cannot
+   * serve on without it.
+   */
+  void writerFailed(Error cause);
+
   /** A failure corrected in place (a retried serialization failure or deadlock). */
   void recovered(String what);
 }

@@ -16,6 +16,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private final AtomicBoolean done = new AtomicBoolean();
   private StoreException failedAfterCommit;
   private RuntimeException unreadAfterCommit;
+  private boolean committedByWriter; // written and read by the writer thread only
   T result;
 
   /** The result computed in the transaction (valid in {@code afterCommit}). */
@@ -68,6 +69,21 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     unreadAfterCommit = answer;
   }
 
+  /** The writer saw this operation's transaction commit; set before anything else may fail. */
+  void commitSeen() {
+    committedByWriter = true;
+  }
+
+  /**
+   * Fails the operation, unless the writer saw its transaction commit: its callers are then told
+   * what committed (by the completer), never that nothing was stored.
+   */
+  void failedUnlessCommitted(Throwable cause) {
+    if (!committedByWriter) {
+      failed(cause);
+    }
+  }
+
   void committed() {
     if (failedAfterCommit != null) {
       future.completeExceptionally(StoreErrors.of(failedAfterCommit));
@@ -104,6 +120,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   /** Clears what a rolled-back attempt computed, before the batch is tried again. */
   void reset() {
     result = null;
+    committedByWriter = false;
     failedAfterCommit = null;
     unreadAfterCommit = null;
   }

@@ -281,6 +281,11 @@ class KubernetesElectionTest {
     }
 
     @Override
+    public void writerFailed(Error cause) {
+      throw new AssertionError("not expected", cause);
+    }
+
+    @Override
     public void recovered(String what) {}
   }
 }

@@ -68,8 +68,12 @@ class GroupCommitIT {
   final AtomicInteger commitCalls = new AtomicInteger();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
-  // Once set, the next statement that locks messages for delivery fails to hand over its rows.
-  final AtomicBoolean failTheNextLocksRead = new AtomicBoolean();
+  // Once set, the next statement that locks messages for delivery fails to hand over its rows,
+  // with this.
+  final AtomicReference<Throwable> failTheNextLocksReadWith = new AtomicReference<>();
+  // Once set, the next statement of sends fails with this as it is prepared, before it runs.
+  final AtomicReference<Error> failTheNextSendsWith = new AtomicReference<>();
+  final List<Error> writerFailures = new CopyOnWriteArrayList<>();
   // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
   // Once set, the next connection handed back fails to close with this SQLSTATE.
@@ -230,7 +234,7 @@ class GroupCommitIT {
     CompletableFuture<List<MessageRow>> receive =
         writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
     long transactionsBefore = transactions();
-    failTheNextLocksRead.set(true);
+    failTheNextLocksReadWith.set(new IllegalStateException("the rows were not handed over"));
     held.release();
     held.done().get(30, TimeUnit.SECONDS);
 
@@ -242,7 +246,7 @@ class GroupCommitIT {
         .hasMessageContaining("could not read back")
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0211E");
-    assertThat(failTheNextLocksRead).isFalse();
+    assertThat(failTheNextLocksReadWith).hasNullValue();
     assertThat(transactions()).isEqualTo(transactionsBefore + 2);
     assertThat(seqs("true")).containsExactly(1L, 2L);
     assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
@@ -255,6 +259,64 @@ class GroupCommitIT {
             .get(30, TimeUnit.SECONDS);
     assertThat(again).extracting(MessageRow::seq).containsExactly(1L);
     assertThat(seqs("delivery_count = 2")).containsExactly(1L);
+  }
+
+  /**
+   * An Error (out of memory, say) while the rows were read after the commit: as with an exception
+   * there, the batch is not failed (which would tell the send that nothing was stored, and its
+   * retry would store it twice); the writer then ends, and the life cycle is told to stop the
+   * member (a writer that ended without a word left every later operation waiting).
+   */
+  @Test
+  void anErrorReadingAfterTheCommitTellsWhatCommittedAndEndsTheWriter() throws Exception {
+    writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
+    HeldTransaction held = hold(writer);
+    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(2), null));
+    long until = System.currentTimeMillis() + 60_000;
+    CompletableFuture<List<MessageRow>> receive =
+        writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
+    long transactionsBefore = transactions();
+    TestError error = new TestError();
+    failTheNextLocksReadWith.set(error);
+    held.release();
+    held.done().get(30, TimeUnit.SECONDS);
+
+    assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-2");
+    assertThatThrownBy(() -> receive.get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ApiException.class)
+        .extracting(e -> ((ApiException) e).code())
+        .isEqualTo("SIBUS0211E");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !writerFailures.isEmpty());
+    assertThat(writerFailures).containsExactly(error);
+    assertThat(transactions()).isEqualTo(transactionsBefore + 2);
+    assertThat(seqs("true")).containsExactly(1L, 2L);
+    assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
+    assertThat(storeFailures).isEmpty();
+  }
+
+  /**
+   * An Error before the commit: the batch's callers hear that the store was unavailable (nothing
+   * was stored), and the life cycle is told that the writer ended.
+   */
+  @Test
+  void anErrorBeforeTheCommitFailsItsBatchAndEndsTheWriter() throws Exception {
+    writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
+    TestError error = new TestError();
+    failTheNextSendsWith.set(error);
+
+    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(2), null));
+
+    assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ApiException.class)
+        .extracting(e -> ((ApiException) e).code())
+        .isEqualTo("SIBUS0207E");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !writerFailures.isEmpty());
+    assertThat(writerFailures).containsExactly(error);
+    assertThat(failTheNextSendsWith).hasNullValue();
+    assertThat(seqs("true")).containsExactly(1L);
+    assertThat(storeFailures).isEmpty();
   }
 
   /**
@@ -608,10 +670,19 @@ class GroupCommitIT {
               if (method.getName().startsWith("prepare")
                   || method.getName().equals("createStatement")) {
                 statements.incrementAndGet();
-                if (method.getName().equals("prepareStatement")
-                    && ((String) args[0]).contains("delivery_count = m.delivery_count + 1")
-                    && failTheNextLocksRead.compareAndSet(true, false)) {
-                  return failingToHandOverRows((PreparedStatement) invoke(c, method, args));
+                String sql = method.getName().equals("prepareStatement") ? (String) args[0] : "";
+                if (sql.contains("delivery_count = m.delivery_count + 1")) {
+                  Throwable failure = failTheNextLocksReadWith.getAndSet(null);
+                  if (failure != null) {
+                    return failingToHandOverRows(
+                        (PreparedStatement) invoke(c, method, args), failure);
+                  }
+                }
+                if (sql.contains("INSERT INTO \"it_group_commit\".\"sibus_message\" (seq")) {
+                  Error failure = failTheNextSendsWith.getAndSet(null);
+                  if (failure != null) {
+                    throw failure;
+                  }
                 }
                 if (method.getName().equals("prepareStatement")
                     && ((String) args[0]).startsWith("SET TRANSACTION")
@@ -635,14 +706,14 @@ class GroupCommitIT {
   }
 
   /** A statement that runs, but whose result sets the driver fails to hand over. */
-  private static PreparedStatement failingToHandOverRows(PreparedStatement ps) {
+  private static PreparedStatement failingToHandOverRows(PreparedStatement ps, Throwable failure) {
     return (PreparedStatement)
         Proxy.newProxyInstance(
             PreparedStatement.class.getClassLoader(),
             new Class<?>[] {PreparedStatement.class},
             (proxy, method, args) -> {
               if (method.getName().equals("getResultSet")) {
-                throw new IllegalStateException("the rows were not handed over (a test's fault)");
+                throw failure;
               }
               return invoke(ps, method, args);
             });
@@ -657,6 +728,13 @@ class GroupCommitIT {
     }
   }
 
+  /** An {@link Error} such as running out of memory, thrown by a test. */
+  private static final class TestError extends Error {
+    TestError() {
+      super("an Error (a test's fault)");
+    }
+  }
+
   private final class RecordingFailures implements StoreFailures {
     @Override
     public void connectionLost(SQLException cause) {}
@@ -664,6 +742,11 @@ class GroupCommitIT {
     @Override
     public void storeFailed(StoreException cause) {
       storeFailures.add(cause);
+    }
+
+    @Override
+    public void writerFailed(Error cause) {
+      writerFailures.add(cause);
     }
 
     @Override
