@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.sibus.datastore.Reliability;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -88,9 +90,41 @@ public final class BusTopologyParser {
       if (!seen.add(e.name)) {
         problems.add("engines[" + i + "].name '" + e.name + "' is listed twice");
       }
-      engines.add(new BusTopology.EngineRef(e.name, List.copyOf(e.urls)));
+      List<String> urls = e.urls == null ? List.of() : e.urls;
+      for (int j = 0; j < urls.size(); j++) {
+        if (!isHttpUrl(urls.get(j))) {
+          problems.add(
+              "engines["
+                  + i
+                  + "].urls["
+                  + j
+                  + "] '"
+                  + urls.get(j)
+                  + "' is not an http or https URL with a host");
+        }
+      }
+      engines.add(
+          new BusTopology.EngineRef(
+              e.name, urls.stream().filter(BusTopologyParser::isHttpUrl).toList()));
     }
     return engines;
+  }
+
+  /**
+   * A member's URL, to which the engine adds the API's paths: checked here, since a URL that does
+   * not parse failed only when a message was first forwarded to it.
+   */
+  private static boolean isHttpUrl(String url) {
+    if (url == null) {
+      return false;
+    }
+    try {
+      URI uri = new URI(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private static List<BusTopology.DestinationDef> destinations(

@@ -81,6 +81,28 @@ final class StreamFlusher {
                       + " reachable; the flush completes when it is.");
         }
         sleep(Math.min(5000, 200L * failures));
+      } catch (RuntimeException e) {
+        // A defect, or a target URL that cannot be used: retried and reported, not ended in silence
+        // (the flush would stay IN_PROGRESS and its streams held).
+        if (failures++ % 10 == 0) {
+          context
+              .errors()
+              .report(
+                  io.sibus.datastore.ErrorClass.RECOVERABLE,
+                  "SIBUS0782E",
+                  "The flush of delivery stream "
+                      + old
+                      + " to messaging engine "
+                      + stream.target
+                      + " failed ("
+                      + e
+                      + "); it is retried.",
+                  "Check messaging engine "
+                      + stream.target
+                      + "'s URLs in the bus configuration; report the member's log if they"
+                      + " are right.");
+        }
+        sleep(Math.min(5000, 200L * failures));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;

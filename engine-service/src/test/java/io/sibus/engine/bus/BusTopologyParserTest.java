@@ -55,7 +55,10 @@ class BusTopologyParserTest {
                 BusTopologyParser.parse(
                     """
                     dedupWindow: soon
-                    engines: [{name: me1}, {name: me2}]
+                    engines:
+                      - {name: me1, urls: ["http://a:8080", "http://a b:8080", "ftp://a"]}
+                      - {name: me2, urls: ["https://b.svc:8443", "b:8080", null]}
+                      - {name: me5, urls: null}
                     destinations:
                       - {name: q, localizedOn: me3}
                       - {name: q, localizedOn: me1, defaultReliability: MAYBE}
@@ -70,7 +73,14 @@ class BusTopologyParserTest {
         .hasMessageContaining("destinations[2].name is missing or not a valid name")
         .hasMessageContaining("destinations[3].name")
         .hasMessageContaining("maxRedeliveries must be 0 or more")
-        .hasMessageContaining("dedupWindow 'soon'");
+        .hasMessageContaining("dedupWindow 'soon'")
+        .hasMessageContaining("engines[0].urls[1] 'http://a b:8080' is not an http or https URL")
+        .hasMessageContaining("engines[0].urls[2] 'ftp://a'")
+        .hasMessageContaining("engines[1].urls[1] 'b:8080'")
+        .hasMessageContaining("engines[1].urls[2] 'null'")
+        .message()
+        .doesNotContain("'http://a:8080'")
+        .doesNotContain("'https://b.svc:8443'");
   }
 
   @Test
