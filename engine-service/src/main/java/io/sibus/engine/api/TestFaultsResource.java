@@ -9,11 +9,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 
 /**
  * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
- * deadlock}, {@code spin-writer}, {@code writer-error}, {@code unread-locks}, {@code slow-locks} or
- * {@code drop-ticks}.
+ * deadlock}, {@code spin-writer}, {@code writer-error}, {@code stream-sender-error}, {@code
+ * housekeeping-error}, {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {
@@ -38,10 +39,14 @@ public class TestFaultsResource {
     if (!config.engine().testFaults()) {
       throw new ApiException(404, "SIBUS0212E", "No such resource.", "Check the path.");
     }
+    Optional<Faults.Duty> duty = Faults.Duty.ofFault(fault);
+    if (duty.isPresent()) {
+      faults.failNext(duty.get());
+      return Response.accepted().build();
+    }
     switch (fault) {
       case "deadlock" -> faults.deadlock();
       case "spin-writer" -> faults.spinWriter();
-      case "writer-error" -> faults.writerError();
       case "unread-locks" -> faults.unreadLocks();
       case "slow-locks" -> faults.slowLocks();
       case "drop-ticks" ->
@@ -49,7 +54,8 @@ public class TestFaultsResource {
       default ->
           throw ApiException.badRequest(
               "fault",
-              "use deadlock, spin-writer, writer-error, unread-locks, slow-locks or drop-ticks");
+              "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
+                  + " unread-locks, slow-locks or drop-ticks");
     }
     return Response.accepted().build();
   }

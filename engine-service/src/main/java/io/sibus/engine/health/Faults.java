@@ -1,15 +1,20 @@
 package io.sibus.engine.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * Test-only fault injection (enabled by {@code sibus.engine.test-faults}, off by default): a real
  * JVM deadlock between two engine threads, and a writer loop that spins without progress, which
- * prove that the liveness check catches the errors an engine cannot detect in itself; a writer
- * ended by an {@link Error}; delivery locks whose rows are not read back after their commit; and
- * delivery locks read back late, which hold a receive's answer.
+ * prove that the liveness check catches the errors an engine cannot detect in itself; threads of
+ * the active member's work ended by an {@link Error} ({@link Duty}); delivery locks whose rows are
+ * not read back after their commit; and delivery locks read back late, which hold a receive's
+ * answer.
  */
 @ApplicationScoped
 public class Faults {
@@ -19,7 +24,7 @@ public class Faults {
   private static final long SLOW_LOCKS_MS = 3_000;
 
   private volatile boolean spinWriter;
-  private final AtomicBoolean writerError = new AtomicBoolean();
+  private final Set<Duty> failingDuties = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final AtomicBoolean slowLocks = new AtomicBoolean();
 
@@ -41,20 +46,40 @@ public class Faults {
     }
   }
 
-  /** The writer's next batch ends it with an {@link Error}, before the batch is applied. */
-  public void writerError() {
-    LOG.warn("Test fault injected: the group-commit writer will end on an Error");
-    writerError.set(true);
+  /** A thread of the active member's work that the {@code *-error} faults end with an Error. */
+  public enum Duty {
+    WRITER("writer-error", "the group-commit writer, before its next batch"),
+    STREAM_SENDER("stream-sender-error", "a delivery stream's sender, at its next round"),
+    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run");
+
+    private final String fault;
+    private final String where;
+
+    Duty(String fault, String where) {
+      this.fault = fault;
+      this.where = where;
+    }
+
+    /** The duty whose fault is named {@code fault} in {@code POST /api/v1/test/faults/{fault}}. */
+    public static Optional<Duty> ofFault(String fault) {
+      return Arrays.stream(values()).filter(d -> d.fault.equals(fault)).findFirst();
+    }
   }
 
-  /** Called by the writer before each batch. */
-  public void maybeFailWriter() {
-    if (writerError.get() && writerError.compareAndSet(true, false)) {
+  /** The next turn of {@code duty} ends its thread with an {@link Error}. */
+  public void failNext(Duty duty) {
+    LOG.warnf("Test fault injected: %s will end on an Error", duty.where);
+    failingDuties.add(duty);
+  }
+
+  /** Called by {@code duty} at each turn. */
+  public void maybeFail(Duty duty) {
+    if (!failingDuties.isEmpty() && failingDuties.remove(duty)) {
       throw new InjectedError();
     }
   }
 
-  /** The {@link Error} of the {@code writer-error} fault. */
+  /** The {@link Error} of the {@code *-error} faults. */
   static final class InjectedError extends Error {
     InjectedError() {
       super("an Error injected as a test fault");

@@ -108,13 +108,13 @@ public class Lifecycle implements StoreFailures {
     }
     takeover.prepareStart(current == EngineState.GLOBAL_ERROR);
     status.state(EngineState.STARTING);
-    thread.submit(() -> runStart(mode));
+    onLifecycleThread(() -> runStart(mode));
   }
 
   /** Stops the engine on this member. */
   public synchronized void requestStop() {
     takeover.requestStop();
-    thread.submit(this::stopNow);
+    onLifecycleThread(this::stopNow);
   }
 
   private void runStart(StartMode mode) {
@@ -165,7 +165,7 @@ public class Lifecycle implements StoreFailures {
               + "); the member stops so that the engine fails over or restarts.",
           "Check the database and the network to it; no action is needed for the engine.");
     } else if (waitingForStore.compareAndSet(false, true)) {
-      thread.submit(
+      onLifecycleThread(
           () -> {
             try {
               takeover.waitForStore(cause, this);
@@ -179,26 +179,54 @@ public class Lifecycle implements StoreFailures {
   @Override
   public void storeFailed(StoreException cause) {
     if (cause.errorClass() == ErrorClass.GLOBAL) {
-      thread.submit(() -> takeover.globalError(cause));
+      onLifecycleThread(() -> takeover.globalError(cause));
     } else {
       localError(cause.code(), cause.getMessage(), cause.userAction());
     }
   }
 
   @Override
-  public void writerFailed(Error cause) {
-    LOG.error("The group-commit writer ended on an error", cause);
+  public void dutyEnded(String duty, Error cause) {
+    LOG.errorf(cause, "The %s ended on an error", duty);
     if (exiting.get() || status.state() != EngineState.ACTIVE) {
-      return; // stopping already: what the writer held is failed or told as it stops
+      return; // stopping already: what the duty held is failed or told as it stops
     }
     localError(
         "SIBUS0052E",
-        "The group-commit writer of messaging engine "
+        "The "
+            + duty
+            + " of messaging engine "
             + config.engine().name()
             + " ended on an error ("
             + cause
             + "); the member stops so that the engine fails over or restarts.",
         "Report the member's log if it happens again; no action is needed for the engine.");
+  }
+
+  /**
+   * Runs {@code work} on the life cycle's thread. What it fails with stops the member: a task
+   * submitted there kept its failure in a future that nobody read, and an Error in the standby's
+   * wait for the lock left a member that looked healthy and would never take over.
+   */
+  private void onLifecycleThread(Runnable work) {
+    thread.execute(
+        () -> {
+          try {
+            work.run();
+          } catch (StoreException e) {
+            failed(e);
+          } catch (RuntimeException | Error e) {
+            LOG.error("The life cycle of the engine failed unexpectedly", e);
+            localError(
+                "SIBUS0052E",
+                "The life cycle of messaging engine "
+                    + config.engine().name()
+                    + " failed unexpectedly ("
+                    + e
+                    + "); the member stops so that the engine fails over or restarts.",
+                "Report the member's log; no action is needed for the engine.");
+          }
+        });
   }
 
   @Override
@@ -218,19 +246,23 @@ public class Lifecycle implements StoreFailures {
     if (!exiting.compareAndSet(false, true)) {
       return;
     }
-    errors.report(ErrorClass.LOCAL, code, message, userAction);
-    TerminationLog.write(config.engine().terminationLog(), ErrorClass.LOCAL, code, message);
-    takeover.abandon();
-    Thread exit =
-        new Thread(
-            () -> {
-              Quarkus.asyncExit(10);
-              sleep(10_000);
-              Runtime.getRuntime().halt(10);
-            },
-            "sibus-exit");
-    exit.setDaemon(true);
-    exit.start();
+    try {
+      errors.report(ErrorClass.LOCAL, code, message, userAction);
+      TerminationLog.write(config.engine().terminationLog(), ErrorClass.LOCAL, code, message);
+      takeover.abandon();
+    } finally {
+      // Whatever failed above: with exiting set, no later local error would end the member.
+      Thread exit =
+          new Thread(
+              () -> {
+                Quarkus.asyncExit(10);
+                sleep(10_000);
+                Runtime.getRuntime().halt(10);
+              },
+              "sibus-exit");
+      exit.setDaemon(true);
+      exit.start();
+    }
   }
 
   /** Used by {@link Takeover} when the pool must drop connections of a lost database. */

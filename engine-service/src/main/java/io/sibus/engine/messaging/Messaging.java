@@ -8,6 +8,7 @@ import io.sibus.engine.bus.BusTopology;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.error.ApiException;
 import io.sibus.engine.error.ErrorLog;
+import io.sibus.engine.health.Faults;
 import io.sibus.engine.lifecycle.EngineState;
 import io.sibus.engine.lifecycle.MemberStatus;
 import io.sibus.engine.metrics.EngineMetrics;
@@ -59,6 +60,7 @@ public class Messaging {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Peers peers;
   private final ErrorLog errors;
+  private final Faults faults;
   private final Quiesce quiesce = new Quiesce();
   private volatile ActiveStore active;
 
@@ -70,9 +72,11 @@ public class Messaging {
       BusConfigSource bus,
       EngineMetrics metrics,
       Peers peers,
-      ErrorLog errors) {
+      ErrorLog errors,
+      Faults faults) {
     this.peers = peers;
     this.errors = errors;
+    this.faults = faults;
     this.config = config;
     this.status = status;
     this.context = context;
@@ -97,7 +101,7 @@ public class Messaging {
             executor);
     this.exceptions = new ExceptionRouter(context.messages(), destinations);
     this.delivering = new Delivering(metrics, exceptions, executor);
-    this.sweeper = new Sweeper(this);
+    this.sweeper = new Sweeper(this, faults);
     this.vacuuming =
         new Vacuuming(
             dataSource, new TableUpkeep(context.schema()), config.engine().vacuumThreshold());
@@ -136,6 +140,7 @@ public class Messaging {
             peers,
             errors,
             failures,
+            faults,
             config.engine().streamBatch(),
             config.engine().autoFlushOnRestore());
     store.outbound.load();
@@ -146,7 +151,7 @@ public class Messaging {
     }
     active = store;
     moveOrphans(store);
-    sweeper.start(config.engine().pollInterval());
+    sweeper.start(config.engine().pollInterval(), failures);
     vacuuming.start();
     if (flushed != null) {
       List<String> others =

@@ -1,5 +1,7 @@
 package io.sibus.engine.messaging;
 
+import io.sibus.engine.health.Faults;
+import io.sibus.engine.store.StoreFailures;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,15 +16,20 @@ final class Sweeper {
   private static final Logger LOG = Logger.getLogger(Sweeper.class);
   private static final long PURGE_EVERY_MILLIS = 60_000;
   private final Messaging messaging;
+  private final Faults faults;
   private ScheduledExecutorService executor;
+  private volatile StoreFailures failures;
   private long lastPurge;
 
-  Sweeper(Messaging messaging) {
+  Sweeper(Messaging messaging, Faults faults) {
     this.messaging = messaging;
+    this.faults = faults;
   }
 
-  synchronized void start(Duration pollInterval) {
+  /** Starts the housekeeping; an Error that ends it is reported to {@code failures}. */
+  synchronized void start(Duration pollInterval, StoreFailures failures) {
     stop();
+    this.failures = failures;
     long period = Math.max(50, Math.min(250, pollInterval.toMillis() * 2));
     executor =
         Executors.newSingleThreadScheduledExecutor(
@@ -44,6 +51,7 @@ final class Sweeper {
 
   private void tick() {
     try {
+      faults.maybeFail(Faults.Duty.HOUSEKEEPING);
       messaging.sweep();
       long now = System.currentTimeMillis();
       if (now - lastPurge >= PURGE_EVERY_MILLIS) {
@@ -52,6 +60,11 @@ final class Sweeper {
       }
     } catch (RuntimeException e) {
       LOG.warnf(e, "SIBUS0051W Housekeeping failed and will run again: %s", e.getMessage());
+    } catch (Error e) {
+      // The executor cancels a task that throws, without a word: locks would no longer expire
+      // (their messages never delivered again), nor messages, keys and seen ids be purged.
+      failures.dutyEnded("housekeeping", e);
+      throw e;
     }
   }
 }

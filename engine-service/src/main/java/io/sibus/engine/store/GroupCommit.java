@@ -192,7 +192,7 @@ public final class GroupCommit {
         loop.busy(true);
         try {
           faults.maybeSpin();
-          faults.maybeFailWriter();
+          faults.maybeFail(Faults.Duty.WRITER);
           execute(batch);
         } catch (Error e) {
           writerFailed(batch, e);
@@ -221,7 +221,7 @@ public final class GroupCommit {
     try {
       batch.forEach(op -> op.failedUnlessCommitted(StoreErrors.unavailable()));
     } finally {
-      failures.writerFailed(e);
+      failures.dutyEnded("group-commit writer", e);
     }
   }
 
@@ -353,12 +353,31 @@ public final class GroupCommit {
       try {
         metrics.committed(batch.size(), commitNanos);
       } finally {
-        batch.forEach(WriteOp::committed); // whatever the metrics did
+        tellCommitted(batch); // whatever the metrics did
       }
     } finally {
       if (loop != null) {
         loop.busy(!completer.getQueue().isEmpty());
       }
+    }
+  }
+
+  /**
+   * Tells every operation of the batch that it committed, even after an {@link Error} in one of
+   * them (in what it does after its commit), which would leave the others' callers waiting; the
+   * Error then ends the member ({@link StoreFailures#dutyEnded}).
+   */
+  private void tellCommitted(List<WriteOp<?>> batch) {
+    Error first = null;
+    for (WriteOp<?> op : batch) {
+      try {
+        op.committed();
+      } catch (Error e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      failures.dutyEnded("group commit's completer", first);
     }
   }
 

@@ -12,10 +12,11 @@ public interface StoreFailures {
   void storeFailed(StoreException cause);
 
   /**
-   * A writer of the group commit ended on an {@link Error} (out of memory, say): the member cannot
-   * serve on without it.
+   * A thread of the active member's work ({@code duty}: the group-commit writer, a delivery
+   * stream's sender, the housekeeping) ended on an {@link Error} (out of memory, say): the member
+   * cannot serve on without it.
    */
-  void writerFailed(Error cause);
+  void dutyEnded(String duty, Error cause);
 
   /** A failure corrected in place (a retried serialization failure or deadlock). */
   void recovered(String what);

@@ -103,6 +103,9 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
       future.complete(result);
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
+    } catch (Error e) {
+      future.completeExceptionally(e); // its caller is not left waiting
+      throw e;
     }
   }
 

@@ -3,6 +3,7 @@ package io.sibus.engine.streams;
 import io.sibus.datastore.ErrorClass;
 import io.sibus.datastore.Reliability;
 import io.sibus.datastore.StreamOut;
+import io.sibus.engine.health.Faults;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -50,11 +51,12 @@ public final class Outbound {
       Peers peers,
       io.sibus.engine.error.ErrorLog errors,
       io.sibus.engine.store.StoreFailures failures,
+      Faults faults,
       int batch,
       boolean autoFlush) {
     this.context =
         new StreamContext(
-            engine, writer, dataSource, store, peers, errors, failures, batch, autoFlush);
+            engine, writer, dataSource, store, peers, errors, failures, faults, batch, autoFlush);
     this.flusher = new StreamFlusher(context);
     this.sender = new StreamSender(context, flusher, this);
   }
@@ -86,30 +88,39 @@ public final class Outbound {
     Thread t =
         new Thread(
             () -> {
-              List<StreamState> all = new ArrayList<>(streams.values());
-              for (String engine : otherEngines) {
-                for (Reliability r : STREAMED) {
-                  if (!streams.containsKey(StreamState.key(engine, r))) {
-                    StreamState s = new StreamState(engine, r);
-                    s.nextTick = 1;
-                    streams.put(s.key(), s);
-                    all.add(s);
-                  }
-                }
+              try {
+                flushEach(otherEngines, done);
+              } catch (Error e) {
+                // The flush would stay IN_PROGRESS, and the held streams unsent, without a word.
+                context.failures().dutyEnded("flush of the delivery streams", e);
               }
-              for (StreamState s : all) {
-                if (!flusher.flush(s, this::running)) {
-                  return;
-                }
-                startSender(s);
-                wakeUp();
-              }
-              flush = FlushState.COMPLETED;
-              done.run();
             },
             "sibus-stream-flush");
     t.setDaemon(true);
     t.start();
+  }
+
+  private void flushEach(Collection<String> otherEngines, Runnable done) {
+    List<StreamState> all = new ArrayList<>(streams.values());
+    for (String engine : otherEngines) {
+      for (Reliability r : STREAMED) {
+        if (!streams.containsKey(StreamState.key(engine, r))) {
+          StreamState s = new StreamState(engine, r);
+          s.nextTick = 1;
+          streams.put(s.key(), s);
+          all.add(s);
+        }
+      }
+    }
+    for (StreamState s : all) {
+      if (!flusher.flush(s, this::running)) {
+        return;
+      }
+      startSender(s);
+      wakeUp();
+    }
+    flush = FlushState.COMPLETED;
+    done.run();
   }
 
   /** A message for {@code target} was committed on its stream. */
@@ -182,6 +193,7 @@ public final class Outbound {
           pause(200);
           continue;
         }
+        context.faults().maybeFail(Faults.Duty.STREAM_SENDER);
         if (sender.round(s)) {
           backoff = 100;
           continue;
@@ -210,6 +222,10 @@ public final class Outbound {
                 "The sender of delivery stream " + s + " failed (" + e + ") and starts again.",
                 "None.");
         pause(1000);
+      } catch (Error e) {
+        // Ended without a word, the stream's messages would wait for ever on a healthy member.
+        context.failures().dutyEnded("sender of delivery stream " + s, e);
+        return;
       }
     }
   }

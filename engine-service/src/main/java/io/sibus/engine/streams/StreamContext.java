@@ -2,6 +2,7 @@ package io.sibus.engine.streams;
 
 import io.sibus.datastore.StreamStore;
 import io.sibus.engine.error.ErrorLog;
+import io.sibus.engine.health.Faults;
 import io.sibus.engine.store.GroupCommit;
 import io.sibus.engine.store.StoreFailures;
 import javax.sql.DataSource;
@@ -15,5 +16,6 @@ record StreamContext(
     Peers peers,
     ErrorLog errors,
     StoreFailures failures,
+    Faults faults,
     int batch,
     boolean autoFlush) {}

@@ -281,7 +281,7 @@ class KubernetesElectionTest {
     }
 
     @Override
-    public void writerFailed(Error cause) {
+    public void dutyEnded(String duty, Error cause) {
       throw new AssertionError("not expected", cause);
     }
 

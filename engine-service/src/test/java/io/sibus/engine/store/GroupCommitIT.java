@@ -74,6 +74,7 @@ class GroupCommitIT {
   // Once set, the next statement of sends fails with this as it is prepared, before it runs.
   final AtomicReference<Error> failTheNextSendsWith = new AtomicReference<>();
   final List<Error> writerFailures = new CopyOnWriteArrayList<>();
+  final List<String> endedDuties = new CopyOnWriteArrayList<>();
   // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
   // Once set, the next connection handed back fails to close with this SQLSTATE.
@@ -289,10 +290,39 @@ class GroupCommitIT {
         .isEqualTo("SIBUS0211E");
     await().atMost(Duration.ofSeconds(10)).until(() -> !writerFailures.isEmpty());
     assertThat(writerFailures).containsExactly(error);
+    assertThat(endedDuties).containsExactly("group-commit writer");
     assertThat(transactions()).isEqualTo(transactionsBefore + 2);
     assertThat(seqs("true")).containsExactly(1L, 2L);
     assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
     assertThat(storeFailures).isEmpty();
+  }
+
+  /**
+   * An Error in what one operation does after its commit (on the completer): the other operations
+   * of its batch are still told that they committed (they were left waiting), and the life cycle is
+   * told that the completer's work ended on an Error.
+   */
+  @Test
+  void anErrorAfterOneOperationsCommitLeavesNoOtherCallerWaiting() throws Exception {
+    HeldTransaction held = hold(writer);
+    TestError error = new TestError();
+    CompletableFuture<InsertOp.Result> failing =
+        writer.submit(
+            new InsertOp(row(1), null)
+                .afterCommit(
+                    () -> {
+                      throw error;
+                    }));
+    CompletableFuture<InsertOp.Result> other = writer.submit(new InsertOp(row(2), null));
+    held.release();
+    held.done().get(30, TimeUnit.SECONDS);
+
+    assertThat(other.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-2");
+    assertThatThrownBy(() -> failing.get(30, TimeUnit.SECONDS)).cause().isSameAs(error);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !endedDuties.isEmpty());
+    assertThat(endedDuties).containsExactly("group commit's completer");
+    assertThat(writerFailures).containsExactly(error);
+    assertThat(seqs("true")).containsExactly(1L, 2L);
   }
 
   /**
@@ -314,6 +344,7 @@ class GroupCommitIT {
         .isEqualTo("SIBUS0207E");
     await().atMost(Duration.ofSeconds(10)).until(() -> !writerFailures.isEmpty());
     assertThat(writerFailures).containsExactly(error);
+    assertThat(endedDuties).containsExactly("group-commit writer");
     assertThat(failTheNextSendsWith).hasNullValue();
     assertThat(seqs("true")).containsExactly(1L);
     assertThat(storeFailures).isEmpty();
@@ -745,7 +776,8 @@ class GroupCommitIT {
     }
 
     @Override
-    public void writerFailed(Error cause) {
+    public void dutyEnded(String duty, Error cause) {
+      endedDuties.add(duty);
       writerFailures.add(cause);
     }
 

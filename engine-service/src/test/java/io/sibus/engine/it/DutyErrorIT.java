@@ -1,0 +1,55 @@
+package io.sibus.engine.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sibus.local.EngineClient;
+import io.sibus.local.EngineClient.Outgoing;
+import io.sibus.local.MemberProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A thread of the active member's work that ends on an Error (out of memory, say) stops the member
+ * with a local error, so that a standby takes over (as {@link FailoverIT} shows for the writer) or
+ * the member restarts. Before, such a thread ended without a word: the member stayed ACTIVE and
+ * healthy while its locks no longer expired or its messages for other engines waited for ever.
+ */
+class DutyErrorIT {
+  @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("duty-error");
+
+  @ParameterizedTest
+  @CsvSource({
+    "housekeeping-error, The housekeeping of messaging engine me1",
+    "stream-sender-error, The sender of delivery stream"
+  })
+  void aDutyEndedByAnErrorStopsTheMember(String fault, String reported) throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int port = EngineCluster.freePort();
+    // me2 is never started: a message for it waits in a delivery stream whose sender retries.
+    cluster.writeBus(
+        Map.of("me1", List.of(port), "me2", List.of(EngineCluster.freePort())),
+        """
+          - {name: orders, localizedOn: me1}
+          - {name: shipments, localizedOn: me2}
+        """,
+        "duty-secret",
+        "1h");
+    MemberProcess member =
+        cluster.launch("me1", "d0", port, Map.of("sibus.engine.test-faults", "true"));
+    EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
+    EngineClient client = EngineCluster.client(member);
+    assertThat(client.send("shipments", new Outgoing("for me2")).status()).isEqualTo(201);
+
+    assertThat(client.post("/api/v1/test/faults/" + fault, null).status()).isEqualTo(202);
+
+    assertThat(member.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
+    assertThat(member.terminationMessage())
+        .contains("SIBUS0052E")
+        .contains(reported)
+        .contains("an Error injected as a test fault");
+  }
+}
