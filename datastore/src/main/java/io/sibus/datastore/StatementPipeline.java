@@ -177,6 +177,8 @@ public final class StatementPipeline {
       c.setAutoCommit(autoCommit);
     } catch (SQLException e) {
       // Committed: a connection lost since then goes back to the pool closed, its autocommit moot.
+    } catch (Error e) {
+      throw new ReadAfterCommitException(e); // committed: not to read as a failed transaction
     }
   }
 

@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
  * deadlock}, {@code spin-writer}, {@code writer-error}, {@code stream-sender-error}, {@code
- * housekeeping-error}, {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
+ * housekeeping-error}, {@code vacuuming-error}, {@code unread-locks}, {@code slow-locks} or {@code
+ * drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {
@@ -55,7 +56,7 @@ public class TestFaultsResource {
           throw ApiException.badRequest(
               "fault",
               "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
-                  + " unread-locks, slow-locks or drop-ticks");
+                  + " vacuuming-error, unread-locks, slow-locks or drop-ticks");
     }
     return Response.accepted().build();
   }

@@ -120,7 +120,7 @@ public final class BusTopologyParser {
     }
     try {
       URI uri = new URI(url);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+      return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
           && uri.getHost() != null;
     } catch (URISyntaxException e) {
       return false;

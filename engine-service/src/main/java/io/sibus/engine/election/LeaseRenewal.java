@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
 
 /**
  * The active member keeping its Lease: renews it every retry period and reports it lost, once, when
@@ -17,6 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * report back.
  */
 final class LeaseRenewal {
+  private static final Logger LOG = Logger.getLogger(LeaseRenewal.class);
+
   /** What the renewal tells its election. */
   interface Listener {
     /** A renewal succeeded. */
@@ -81,6 +84,11 @@ final class LeaseRenewal {
       // A write that lost a race (409) renews at the next period; the deadline still applies.
     } catch (KubernetesClientException e) {
       listener.unreachable(e);
+    } catch (RuntimeException e) {
+      // Thrown on, it would cancel the renewals for good, and the deadline would then report the
+      // Lease lost without the cause; tried again at the next period, the deadline still applies.
+      LOG.warnf(
+          e, "SIBUS0051W The renewal of member %s's Lease failed and is retried: %s", member, e);
     }
   }
 

@@ -50,7 +50,8 @@ public class Faults {
   public enum Duty {
     WRITER("writer-error", "the group-commit writer, before its next batch"),
     STREAM_SENDER("stream-sender-error", "a delivery stream's sender, at its next round"),
-    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run");
+    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run"),
+    VACUUMING("vacuuming-error", "the vacuuming of the queue tables, at its next check");
 
     private final String fault;
     private final String where;

@@ -9,12 +9,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * Writes the holder's heartbeat on the lock session while this member holds the data store. A
  * heartbeat that fails for a lost connection means the session, and with it the lock, is gone.
  */
 final class Keeper {
+  private static final Logger LOG = Logger.getLogger(Keeper.class);
   private final ScheduledExecutorService executor;
   private final LoopMonitor monitor;
   private final LoopMonitor.Loop loop;
@@ -59,6 +61,11 @@ final class Keeper {
         // itself still proves this member alive.
         loop.beat();
       }
+    } catch (RuntimeException | Error e) {
+      // The heartbeats stop here (the executor cancels them), and the liveness check fails once
+      // they are overdue: say why.
+      LOG.errorf(e, "The data store heartbeat of member %s failed unexpectedly", member);
+      throw e;
     }
   }
 

@@ -38,6 +38,14 @@ public class Lifecycle implements StoreFailures {
   private static final EnumSet<EngineState> STARTABLE =
       EnumSet.of(EngineState.STOPPED, EngineState.DISABLED, EngineState.GLOBAL_ERROR);
 
+  /** States in which the engine's work is being or has been given up: no local error then. */
+  private static final EnumSet<EngineState> GIVING_UP =
+      EnumSet.of(
+          EngineState.STOPPING,
+          EngineState.STOPPED,
+          EngineState.DISABLED,
+          EngineState.GLOBAL_ERROR);
+
   private final SibusConfig config;
   private final MemberStatus status;
   private final ErrorLog errors;
@@ -50,6 +58,7 @@ public class Lifecycle implements StoreFailures {
             return t;
           });
   private final AtomicBoolean exiting = new AtomicBoolean();
+  private volatile boolean shuttingDown; // the process is asked to end (SIGTERM, say)
   private final AtomicBoolean waitingForStore = new AtomicBoolean();
 
   public Lifecycle(SibusConfig config, MemberStatus status, ErrorLog errors, Takeover takeover) {
@@ -77,6 +86,7 @@ public class Lifecycle implements StoreFailures {
     if (exiting.get()) {
       return;
     }
+    shuttingDown = true;
     takeover.requestStop();
     Future<?> stopped = thread.submit(this::stopNow);
     try {
@@ -114,7 +124,16 @@ public class Lifecycle implements StoreFailures {
   /** Stops the engine on this member. */
   public synchronized void requestStop() {
     takeover.requestStop();
-    onLifecycleThread(this::stopNow);
+    thread.execute(
+        () -> {
+          try {
+            stopNow();
+          } catch (RuntimeException | Error e) {
+            // Not a local error: the member would restart, and could start the engine again
+            // against the stop that was asked for.
+            LOG.errorf(e, "The stop of messaging engine %s failed", config.engine().name());
+          }
+        });
   }
 
   private void runStart(StartMode mode) {
@@ -188,9 +207,11 @@ public class Lifecycle implements StoreFailures {
   @Override
   public void dutyEnded(String duty, Error cause) {
     LOG.errorf(cause, "The %s ended on an error", duty);
-    if (exiting.get() || status.state() != EngineState.ACTIVE) {
+    if (exiting.get() || GIVING_UP.contains(status.state())) {
       return; // stopping already: what the duty held is failed or told as it stops
     }
+    // Also while the member becomes active (its writer and housekeeping start before it reports
+    // ACTIVE): it must not turn ACTIVE without them.
     localError(
         "SIBUS0052E",
         "The "
@@ -213,9 +234,16 @@ public class Lifecycle implements StoreFailures {
         () -> {
           try {
             work.run();
-          } catch (StoreException e) {
-            failed(e);
           } catch (RuntimeException | Error e) {
+            if (shuttingDown) {
+              // Interrupted as the process ends: no local error to report.
+              LOG.debugf(e, "The life cycle's work ended with the process");
+              return;
+            }
+            if (e instanceof StoreException classified) {
+              failed(classified);
+              return;
+            }
             LOG.error("The life cycle of the engine failed unexpectedly", e);
             localError(
                 "SIBUS0052E",

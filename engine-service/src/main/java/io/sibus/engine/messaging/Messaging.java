@@ -104,7 +104,10 @@ public class Messaging {
     this.sweeper = new Sweeper(this, faults);
     this.vacuuming =
         new Vacuuming(
-            dataSource, new TableUpkeep(context.schema()), config.engine().vacuumThreshold());
+            dataSource,
+            new TableUpkeep(context.schema()),
+            config.engine().vacuumThreshold(),
+            faults);
     this.metrics = metrics;
     for (EngineState state : EngineState.values()) {
       metrics.gauge(
@@ -152,7 +155,7 @@ public class Messaging {
     active = store;
     moveOrphans(store);
     sweeper.start(config.engine().pollInterval(), failures);
-    vacuuming.start();
+    vacuuming.start(failures);
     if (flushed != null) {
       List<String> others =
           bus.current().engines().stream()

@@ -17,10 +17,12 @@ import javax.sql.DataSource;
 final class FencedTransaction {
   /**
    * A committed batch: how long its commit's round trip took, what failed to read its results after
-   * the commit (null when nothing did), and why its connection failed to go back to its pool
-   * afterwards (null when it did not).
+   * the commit (null when nothing did), why its connection failed to go back to its pool afterwards
+   * (null when it did not), and an {@link Error} met after the commit (null when none was), which
+   * the writer throws once the batch's callers are told.
    */
-  record Committed(long commitNanos, ReadAfterCommitException unread, String closeFailure) {}
+  record Committed(
+      long commitNanos, ReadAfterCommitException unread, String closeFailure, Error error) {}
 
   private final DataSource dataSource;
   private final Ownership ownership;
@@ -46,7 +48,15 @@ final class FencedTransaction {
       }
       throw e;
     }
-    return new Committed(committed.commitNanos(), committed.unread(), closeAfterCommit(c));
+    Throwable closing = closeAfterCommit(c);
+    ReadAfterCommitException unread = committed.unread();
+    Error error = null;
+    if (unread != null && unread.getCause() instanceof Error whileReading) {
+      error = whileReading;
+    } else if (closing instanceof Error whileClosing) {
+      error = whileClosing;
+    }
+    return new Committed(committed.commitNanos(), unread, describe(closing), error);
   }
 
   /**
@@ -54,15 +64,22 @@ final class FencedTransaction {
    * Failing the batch would tell its callers that nothing was stored, or run it again and store a
    * send twice.
    */
-  private static String closeAfterCommit(Connection c) {
+  private static Throwable closeAfterCommit(Connection c) {
     try {
       c.close();
       return null;
-    } catch (SQLException e) {
-      return e.getMessage() + ", SQLSTATE " + SqlErrors.state(e);
-    } catch (RuntimeException e) {
-      return e.toString();
+    } catch (Throwable e) {
+      return e;
     }
+  }
+
+  private static String describe(Throwable closing) {
+    if (closing == null) {
+      return null;
+    }
+    return closing instanceof SQLException e
+        ? e.getMessage() + ", SQLSTATE " + SqlErrors.state(e)
+        : closing.toString();
   }
 
   /**
@@ -82,7 +99,9 @@ final class FencedTransaction {
       } catch (ReadAfterCommitException e) {
         unread = e;
       }
-      return new Committed(System.nanoTime() - started, unread, null);
+      // From here on nothing may tell the batch's callers that it was not stored.
+      batch.forEach(WriteOp::commitSeen);
+      return new Committed(System.nanoTime() - started, unread, null, null);
     } catch (SQLException e) {
       rollbackQuietly(c);
       if (!SqlErrors.isConnectionLoss(e)) {

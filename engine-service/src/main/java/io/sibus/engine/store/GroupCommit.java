@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -44,7 +43,6 @@ public final class GroupCommit {
   private final StoreFailures failures;
   private final LoopMonitor monitor;
   private final Faults faults;
-  private final EngineMetrics metrics;
   private final int threads;
   private final int maxBatch;
   private final LinkedBlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
@@ -53,8 +51,7 @@ public final class GroupCommit {
   // an operation is neither queued nor counted.
   private final AtomicInteger pending = new AtomicInteger();
   private final Runnable countedOut = pending::decrementAndGet; // one for all operations
-  private final ThreadPoolExecutor completer = completerThread();
-  private volatile LoopMonitor.Loop completerLoop;
+  private final Completer completer;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean accepting;
   private volatile boolean running;
@@ -77,9 +74,9 @@ public final class GroupCommit {
     this.failures = failures;
     this.monitor = monitor;
     this.faults = faults;
-    this.metrics = metrics;
     this.threads = threads;
     this.maxBatch = maxBatch;
+    this.completer = new Completer(monitor, metrics, failures);
   }
 
   /** Starts the writer threads for the epoch this member now holds. */
@@ -90,7 +87,7 @@ public final class GroupCommit {
       return;
     }
     running = true;
-    completerLoop = monitor.register("sibus-completer");
+    completer.watch();
     for (int i = 0; i < threads; i++) {
       boolean helper = i > 0;
       Thread worker = new Thread(() -> run(helper), "sibus-writer-" + i);
@@ -153,10 +150,7 @@ public final class GroupCommit {
     workers.forEach(Thread::interrupt);
     workers.clear();
     reject(StoreErrors.unavailable());
-    if (completerLoop != null) {
-      monitor.unregister(completerLoop);
-      completerLoop = null;
-    }
+    completer.unwatch();
   }
 
   private void run(boolean helper) {
@@ -272,14 +266,13 @@ public final class GroupCommit {
    * on.
    */
   private void afterCommit(List<WriteOp<?>> batch, FencedTransaction.Committed committed) {
-    batch.forEach(WriteOp::commitSeen);
     try {
       try {
         if (committed.unread() != null) {
           unreadAfterCommit(batch, committed.unread());
         }
       } finally {
-        completer.execute(() -> completeCommitted(batch, committed.commitNanos()));
+        completer.complete(batch, committed.commitNanos());
       }
       reportAfterCommit(batch, committed);
     } catch (RuntimeException e) {
@@ -288,8 +281,9 @@ public final class GroupCommit {
           "SIBUS0216E Work after a committed transaction failed; the transaction stands: %s",
           e.getMessage());
     }
-    if (committed.unread() != null && committed.unread().getCause() instanceof Error error) {
-      throw error; // its callers are told what committed; the writer ends (writerFailed)
+    if (committed.error() != null) {
+      // Its callers are told what committed; the writer ends (writerFailed).
+      throw committed.error();
     }
   }
 
@@ -337,69 +331,6 @@ public final class GroupCommit {
               + committed.closeFailure()
               + "); the transaction stands");
     }
-  }
-
-  /**
-   * Records the commit and tells its callers. The metrics are recorded here rather than by the
-   * writer, which would otherwise spend that time (percentile histograms) between two commits; and
-   * before the callers are told, so that a caller's reply comes after its commit is counted.
-   */
-  private void completeCommitted(List<WriteOp<?>> batch, long commitNanos) {
-    LoopMonitor.Loop loop = completerLoop;
-    if (loop != null) {
-      loop.busy(true);
-    }
-    try {
-      try {
-        metrics.committed(batch.size(), commitNanos);
-      } finally {
-        tellCommitted(batch); // whatever the metrics did
-      }
-    } finally {
-      if (loop != null) {
-        loop.busy(!completer.getQueue().isEmpty());
-      }
-    }
-  }
-
-  /**
-   * Tells every operation of the batch that it committed, even after an {@link Error} in one of
-   * them (in what it does after its commit), which would leave the others' callers waiting; the
-   * Error then ends the member ({@link StoreFailures#dutyEnded}).
-   */
-  private void tellCommitted(List<WriteOp<?>> batch) {
-    Error first = null;
-    for (WriteOp<?> op : batch) {
-      try {
-        op.committed();
-      } catch (Error e) {
-        first = first == null ? e : first;
-      }
-    }
-    if (first != null) {
-      failures.dutyEnded("group commit's completer", first);
-    }
-  }
-
-  /**
-   * One thread, started when there is work and ended after a second without: it is never shut down,
-   * so a batch committed while the writer stops is still completed.
-   */
-  private static ThreadPoolExecutor completerThread() {
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            1,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "sibus-completer");
-              t.setDaemon(true);
-              return t;
-            });
-    executor.allowCoreThreadTimeOut(true);
-    return executor;
   }
 
   private static void failAll(List<WriteOp<?>> batch, RuntimeException error) {

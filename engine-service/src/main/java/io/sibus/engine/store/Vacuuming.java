@@ -3,6 +3,7 @@ package io.sibus.engine.store;
 import io.sibus.datastore.StoreTables;
 import io.sibus.datastore.Table;
 import io.sibus.datastore.TableUpkeep;
+import io.sibus.engine.health.Faults;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -30,18 +31,23 @@ public final class Vacuuming {
   private final long threshold;
   private final Set<String> refused = new HashSet<>();
   private ScheduledExecutorService executor;
+  private volatile StoreFailures failures;
+  private final Faults faults;
 
   /**
    * @param threshold dead row versions that call for a vacuum; 0 leaves the tables to autovacuum
    */
-  public Vacuuming(DataSource dataSource, TableUpkeep upkeep, long threshold) {
+  public Vacuuming(DataSource dataSource, TableUpkeep upkeep, long threshold, Faults faults) {
     this.dataSource = dataSource;
+    this.faults = faults;
     this.upkeep = upkeep;
     this.threshold = threshold;
   }
 
-  public synchronized void start() {
+  /** Starts the checks; an Error that ends them is reported to {@code failures}. */
+  public synchronized void start(StoreFailures failures) {
     stop();
+    this.failures = failures;
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -106,6 +112,7 @@ public final class Vacuuming {
 
   private void check() {
     try (Connection c = dataSource.getConnection()) {
+      faults.maybeFail(Faults.Duty.VACUUMING);
       c.setAutoCommit(true);
       for (Table table : StoreTables.QUEUES) {
         if (!refused.contains(table.name()) && upkeep.deadRows(c, table) >= threshold) {
@@ -115,6 +122,12 @@ public final class Vacuuming {
     } catch (SQLException e) {
       // The data store's own failures are the writers' to report; this only tries again.
       LOG.debugf("vacuum check failed: %s", e.getMessage());
+    } catch (RuntimeException e) {
+      // The executor would cancel the checks for good, without a word.
+      LOG.warnf(e, "SIBUS0051W The vacuum check failed and will run again: %s", e.getMessage());
+    } catch (Error e) {
+      failures.dutyEnded("vacuuming of the queue tables", e);
+      throw e;
     }
   }
 

@@ -85,14 +85,17 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   }
 
   void committed() {
-    if (failedAfterCommit != null) {
-      future.completeExceptionally(StoreErrors.of(failedAfterCommit));
-    } else if (unreadAfterCommit != null) {
-      future.completeExceptionally(unreadAfterCommit);
-    } else {
-      completeWithResult();
+    try {
+      if (failedAfterCommit != null) {
+        future.completeExceptionally(StoreErrors.of(failedAfterCommit));
+      } else if (unreadAfterCommit != null) {
+        future.completeExceptionally(unreadAfterCommit);
+      } else {
+        completeWithResult();
+      }
+    } finally {
+      done(); // also after an Error in its after-commit work: a drain waits for every operation
     }
-    done();
   }
 
   private void completeWithResult() {

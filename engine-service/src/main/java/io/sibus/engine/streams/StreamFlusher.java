@@ -64,43 +64,20 @@ final class StreamFlusher {
         return true;
       } catch (Peers.PeerException e) {
         if (failures++ % 10 == 0) {
-          context
-              .errors()
-              .report(
-                  io.sibus.datastore.ErrorClass.RECOVERABLE,
-                  "SIBUS0782E",
-                  "The flush of delivery stream "
-                      + old
-                      + " to messaging engine "
-                      + stream.target
-                      + " failed: "
-                      + e.getMessage()
-                      + "; it is retried.",
-                  "Make messaging engine "
-                      + stream.target
-                      + " reachable; the flush completes when it is.");
+          reportRetry(
+              old,
+              stream,
+              e.getMessage(),
+              "Make messaging engine "
+                  + stream.target
+                  + " reachable; the flush completes when it is.");
         }
         sleep(Math.min(5000, 200L * failures));
       } catch (RuntimeException e) {
-        // A defect, or a target URL that cannot be used: retried and reported, not ended in silence
-        // (the flush would stay IN_PROGRESS and its streams held).
+        // A defect: retried and reported, not ended in silence (the flush would stay IN_PROGRESS
+        // and its streams held).
         if (failures++ % 10 == 0) {
-          context
-              .errors()
-              .report(
-                  io.sibus.datastore.ErrorClass.RECOVERABLE,
-                  "SIBUS0782E",
-                  "The flush of delivery stream "
-                      + old
-                      + " to messaging engine "
-                      + stream.target
-                      + " failed ("
-                      + e
-                      + "); it is retried.",
-                  "Check messaging engine "
-                      + stream.target
-                      + "'s URLs in the bus configuration; report the member's log if they"
-                      + " are right.");
+          reportRetry(old, stream, e.toString(), "Report the member's log.");
         }
         sleep(Math.min(5000, 200L * failures));
       } catch (InterruptedException e) {
@@ -111,6 +88,22 @@ final class StreamFlusher {
       }
     }
     return false;
+  }
+
+  private void reportRetry(UUID old, StreamState stream, String failure, String userAction) {
+    context
+        .errors()
+        .report(
+            io.sibus.datastore.ErrorClass.RECOVERABLE,
+            "SIBUS0782E",
+            "The flush of delivery stream "
+                + old
+                + " to messaging engine "
+                + stream.target
+                + " failed: "
+                + failure
+                + "; it is retried.",
+            userAction);
   }
 
   private static void sleep(long millis) {

@@ -57,7 +57,7 @@ class BusTopologyParserTest {
                     dedupWindow: soon
                     engines:
                       - {name: me1, urls: ["http://a:8080", "http://a b:8080", "ftp://a"]}
-                      - {name: me2, urls: ["https://b.svc:8443", "b:8080", null]}
+                      - {name: me2, urls: ["HTTPS://b.svc:8443", "b:8080", null]}
                       - {name: me5, urls: null}
                     destinations:
                       - {name: q, localizedOn: me3}
@@ -80,7 +80,7 @@ class BusTopologyParserTest {
         .hasMessageContaining("engines[1].urls[2] 'null'")
         .message()
         .doesNotContain("'http://a:8080'")
-        .doesNotContain("'https://b.svc:8443'");
+        .doesNotContain("'HTTPS://b.svc:8443'");
   }
 
   @Test

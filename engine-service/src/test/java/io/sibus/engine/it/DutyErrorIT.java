@@ -24,7 +24,8 @@ class DutyErrorIT {
   @ParameterizedTest
   @CsvSource({
     "housekeeping-error, The housekeeping of messaging engine me1",
-    "stream-sender-error, The sender of delivery stream"
+    "stream-sender-error, The sender of delivery stream",
+    "vacuuming-error, The vacuuming of the queue tables of messaging engine me1"
   })
   void aDutyEndedByAnErrorStopsTheMember(String fault, String reported) throws Exception {
     EngineCluster cluster = CLUSTER.get();

@@ -73,7 +73,7 @@ class GroupCommitIT {
   final AtomicReference<Throwable> failTheNextLocksReadWith = new AtomicReference<>();
   // Once set, the next statement of sends fails with this as it is prepared, before it runs.
   final AtomicReference<Error> failTheNextSendsWith = new AtomicReference<>();
-  final List<Error> writerFailures = new CopyOnWriteArrayList<>();
+  final List<Error> dutyErrors = new CopyOnWriteArrayList<>();
   final List<String> endedDuties = new CopyOnWriteArrayList<>();
   // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
@@ -288,8 +288,8 @@ class GroupCommitIT {
         .isInstanceOf(ApiException.class)
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0211E");
-    await().atMost(Duration.ofSeconds(10)).until(() -> !writerFailures.isEmpty());
-    assertThat(writerFailures).containsExactly(error);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
+    assertThat(dutyErrors).containsExactly(error);
     assertThat(endedDuties).containsExactly("group-commit writer");
     assertThat(transactions()).isEqualTo(transactionsBefore + 2);
     assertThat(seqs("true")).containsExactly(1L, 2L);
@@ -321,7 +321,7 @@ class GroupCommitIT {
     assertThatThrownBy(() -> failing.get(30, TimeUnit.SECONDS)).cause().isSameAs(error);
     await().atMost(Duration.ofSeconds(10)).until(() -> !endedDuties.isEmpty());
     assertThat(endedDuties).containsExactly("group commit's completer");
-    assertThat(writerFailures).containsExactly(error);
+    assertThat(dutyErrors).containsExactly(error);
     assertThat(seqs("true")).containsExactly(1L, 2L);
   }
 
@@ -342,8 +342,8 @@ class GroupCommitIT {
         .isInstanceOf(ApiException.class)
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0207E");
-    await().atMost(Duration.ofSeconds(10)).until(() -> !writerFailures.isEmpty());
-    assertThat(writerFailures).containsExactly(error);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
+    assertThat(dutyErrors).containsExactly(error);
     assertThat(endedDuties).containsExactly("group-commit writer");
     assertThat(failTheNextSendsWith).hasNullValue();
     assertThat(seqs("true")).containsExactly(1L);
@@ -778,7 +778,7 @@ class GroupCommitIT {
     @Override
     public void dutyEnded(String duty, Error cause) {
       endedDuties.add(duty);
-      writerFailures.add(cause);
+      dutyErrors.add(cause);
     }
 
     @Override
