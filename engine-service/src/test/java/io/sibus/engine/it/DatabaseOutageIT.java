@@ -10,7 +10,6 @@ import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.EngineClient.Reply;
 import io.sibus.local.LoadRunner;
 import io.sibus.local.MemberProcess;
-import io.sibus.local.MemberSetClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +35,7 @@ class DatabaseOutageIT {
     EngineCluster.awaitActive(members, Duration.ofSeconds(60));
     List<String> urls =
         new CopyOnWriteArrayList<>(members.stream().map(MemberProcess::url).toList());
-    LoadRunner load =
-        new LoadRunner(
-                "orders",
-                "ASSURED_PERSISTENT",
-                () -> new MemberSetClient(urls, null),
-                () -> new MemberSetClient(urls, null))
-            .start(3, 1, Duration.ofMillis(5));
+    LoadRunner load = EngineCluster.assuredLoad("orders", urls).start(3, 1, Duration.ofMillis(5));
     Thread.sleep(1500);
 
     cluster.postgres().stop();
@@ -85,13 +78,7 @@ class DatabaseOutageIT {
     EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(60));
     EngineClient client = EngineCluster.client(m0);
     List<String> urls = List.of(m0.url());
-    LoadRunner load =
-        new LoadRunner(
-                "orders",
-                "ASSURED_PERSISTENT",
-                () -> new MemberSetClient(urls, null),
-                () -> new MemberSetClient(urls, null))
-            .start(3, 1, Duration.ofMillis(5));
+    LoadRunner load = EngineCluster.assuredLoad("orders", urls).start(3, 1, Duration.ofMillis(5));
     List<String> held = receiveHeldBatch(client);
     Thread.sleep(1500);
 

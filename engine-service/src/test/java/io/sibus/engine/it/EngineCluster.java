@@ -3,8 +3,10 @@ package io.sibus.engine.it;
 import static org.awaitility.Awaitility.await;
 
 import io.sibus.local.EngineClient;
+import io.sibus.local.LoadRunner;
 import io.sibus.local.LocalPostgres;
 import io.sibus.local.MemberProcess;
+import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -154,6 +156,19 @@ final class EngineCluster implements AutoCloseable {
 
   static EngineClient client(MemberProcess member) {
     return new EngineClient(member.url());
+  }
+
+  /**
+   * Assured persistent producers and consumers of {@code destination}, each sending to and
+   * receiving from whichever of the members at {@code urls} is active (a list the test may change
+   * as members are replaced).
+   */
+  static LoadRunner assuredLoad(String destination, List<String> urls) {
+    return new LoadRunner(
+        destination,
+        "ASSURED_PERSISTENT",
+        () -> new MemberSetClient(urls, null),
+        () -> new MemberSetClient(urls, null));
   }
 
   /** Waits until the member reports {@code state}; fails at once when it exits. */

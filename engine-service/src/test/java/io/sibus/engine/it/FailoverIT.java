@@ -6,7 +6,6 @@ import io.sibus.local.DeliveryLedger;
 import io.sibus.local.EngineClient;
 import io.sibus.local.LoadRunner;
 import io.sibus.local.MemberProcess;
-import io.sibus.local.MemberSetClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +35,7 @@ class FailoverIT {
 
     List<String> urls =
         new CopyOnWriteArrayList<>(members.stream().map(MemberProcess::url).toList());
-    LoadRunner load =
-        new LoadRunner(
-                "orders",
-                "ASSURED_PERSISTENT",
-                () -> new MemberSetClient(urls, null),
-                () -> new MemberSetClient(urls, null))
-            .start(4, 2, Duration.ofMillis(2));
+    LoadRunner load = EngineCluster.assuredLoad("orders", urls).start(4, 2, Duration.ofMillis(2));
     List<Long> failoverMillis = new ArrayList<>();
     List<Long> writeGaps = new ArrayList<>();
     List<Long> killTimes = new ArrayList<>();
@@ -105,13 +98,7 @@ class FailoverIT {
     EngineCluster.awaitState(standby, "STANDBY", Duration.ofSeconds(60));
 
     List<String> urls = members.stream().map(MemberProcess::url).toList();
-    LoadRunner load =
-        new LoadRunner(
-                "orders",
-                "ASSURED_PERSISTENT",
-                () -> new MemberSetClient(urls, null),
-                () -> new MemberSetClient(urls, null))
-            .start(4, 2, Duration.ofMillis(2));
+    LoadRunner load = EngineCluster.assuredLoad("orders", urls).start(4, 2, Duration.ofMillis(2));
     Integer exit;
     try {
       Thread.sleep(1500);

@@ -225,33 +225,10 @@ class GroupCommitIT {
 
   @Test
   void aBatchWhoseResultsCannotBeReadAfterItsCommitIsNotRunAgain() throws Exception {
-    writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
-
-    // A send and a receive in one transaction, whose locked rows the driver then fails to hand
-    // over.
-    HeldTransaction held = hold(writer);
-    CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(2), null));
-    long until = System.currentTimeMillis() + 60_000;
-    CompletableFuture<List<MessageRow>> receive =
-        writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
-    long transactionsBefore = transactions();
-    failTheNextLocksReadWith.set(new IllegalStateException("the rows were not handed over"));
-    held.release();
-    held.done().get(30, TimeUnit.SECONDS);
-
-    // Committed once: the send is told so, and the receive that what it locked could not be read.
-    assertThat(send.get(30, TimeUnit.SECONDS).messageId()).isEqualTo("id-2");
-    assertThatThrownBy(() -> receive.get(30, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOf(ApiException.class)
-        .hasMessageContaining("could not read back")
-        .extracting(e -> ((ApiException) e).code())
-        .isEqualTo("SIBUS0211E");
-    assertThat(failTheNextLocksReadWith).hasNullValue();
-    assertThat(transactions()).isEqualTo(transactionsBefore + 2);
-    assertThat(seqs("true")).containsExactly(1L, 2L);
-    assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
-    assertThat(storeFailures).isEmpty();
+    long until =
+        commitASendAndAReceiveWhoseLocksAreNotRead(
+            new IllegalStateException("the rows were not handed over"));
+    assertThat(dutyErrors).isEmpty();
 
     // The writer goes on, and a receive again delivers the message.
     List<MessageRow> again =
@@ -270,6 +247,19 @@ class GroupCommitIT {
    */
   @Test
   void anErrorReadingAfterTheCommitTellsWhatCommittedAndEndsTheWriter() throws Exception {
+    TestError error = new TestError();
+    commitASendAndAReceiveWhoseLocksAreNotRead(error);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
+    assertThat(dutyErrors).containsExactly(error);
+    assertThat(endedDuties).containsExactly("group-commit writer");
+  }
+
+  /**
+   * A send and a receive in one transaction, whose locked rows the driver then fails to hand over
+   * with {@code failure}: committed once, the send is told so, and the receive that what it locked
+   * could not be read. Returns the receive's lock expiry.
+   */
+  private long commitASendAndAReceiveWhoseLocksAreNotRead(Throwable failure) throws Exception {
     writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
     HeldTransaction held = hold(writer);
     CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(2), null));
@@ -277,8 +267,7 @@ class GroupCommitIT {
     CompletableFuture<List<MessageRow>> receive =
         writer.submit(new LockOp(List.of(new DeliveryLock(1, UUID.randomUUID(), until))));
     long transactionsBefore = transactions();
-    TestError error = new TestError();
-    failTheNextLocksReadWith.set(error);
+    failTheNextLocksReadWith.set(failure);
     held.release();
     held.done().get(30, TimeUnit.SECONDS);
 
@@ -286,15 +275,15 @@ class GroupCommitIT {
     assertThatThrownBy(() -> receive.get(30, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(ApiException.class)
+        .hasMessageContaining("could not read back")
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0211E");
-    await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
-    assertThat(dutyErrors).containsExactly(error);
-    assertThat(endedDuties).containsExactly("group-commit writer");
+    assertThat(failTheNextLocksReadWith).hasNullValue();
     assertThat(transactions()).isEqualTo(transactionsBefore + 2);
     assertThat(seqs("true")).containsExactly(1L, 2L);
     assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
     assertThat(storeFailures).isEmpty();
+    return until;
   }
 
   /**
