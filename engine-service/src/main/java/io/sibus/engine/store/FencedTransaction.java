@@ -24,6 +24,16 @@ final class FencedTransaction {
   record Committed(
       long commitNanos, ReadAfterCommitException unread, String closeFailure, Error error) {}
 
+  /**
+   * The connection was lost during the round trip that carried the COMMIT: the server may have
+   * committed before it went. (Lost before that round trip, nothing was committed.)
+   */
+  static final class OutcomeUnknown extends SQLException {
+    OutcomeUnknown(SQLException lost) {
+      super(lost.getMessage(), lost.getSQLState(), lost);
+    }
+  }
+
   private final DataSource dataSource;
   private final Ownership ownership;
   private final BatchApplier applier;
@@ -98,6 +108,8 @@ final class FencedTransaction {
         pipeline.commit(c, ownership.fencedCommitStep(held));
       } catch (ReadAfterCommitException e) {
         unread = e;
+      } catch (SQLException e) {
+        throw SqlErrors.isConnectionLoss(e) ? new OutcomeUnknown(e) : e;
       }
       // From here on nothing may tell the batch's callers that it was not stored.
       batch.forEach(WriteOp::commitSeen);

@@ -231,7 +231,11 @@ public final class GroupCommit {
         return;
       } catch (SQLException e) {
         if (SqlErrors.isConnectionLoss(e)) {
-          failAll(batch, StoreErrors.unavailable());
+          failAll(
+              batch,
+              e instanceof FencedTransaction.OutcomeUnknown
+                  ? StoreErrors.outcomeUnknown()
+                  : StoreErrors.unavailable());
           failures.connectionLost(e);
           return;
         }

@@ -22,6 +22,21 @@ public final class StoreErrors {
         .retryAfter(1);
   }
 
+  /**
+   * The connection was lost during the round trip that carried the operation's COMMIT: the data
+   * store may have committed it before the connection went.
+   */
+  public static ApiException outcomeUnknown() {
+    return new ApiException(
+            503,
+            "SIBUS0207E",
+            "The data store connection was lost while the operation was being committed; it may"
+                + " have been stored.",
+            "Send the request again with the same Idempotency-Key: a retry is then never"
+                + " duplicated (without one, a retry may store a second copy).")
+        .retryAfter(1);
+  }
+
   /** The member stopped being the active member while the request was in progress. */
   public static ApiException notActive() {
     return new ApiException(

@@ -77,6 +77,8 @@ class GroupCommitIT {
   final List<String> endedDuties = new CopyOnWriteArrayList<>();
   // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
+  // Once set, the next statement whose SQL holds this is not run: its connection is lost.
+  final AtomicReference<String> loseTheConnectionAt = new AtomicReference<>();
   // Once set, the next connection handed back fails to close with this SQLSTATE.
   final AtomicReference<String> failTheNextCloseWith = new AtomicReference<>();
   final List<String> recovered = new CopyOnWriteArrayList<>();
@@ -284,6 +286,31 @@ class GroupCommitIT {
     assertThat(seqs("delivery_count = 1 AND receipt IS NOT NULL")).containsExactly(1L);
     assertThat(storeFailures).isEmpty();
     return until;
+  }
+
+  /**
+   * A connection lost in the round trip that carried the COMMIT may have committed first: the
+   * answer says so, and points to the idempotency key (it said "nothing was stored", and a retry
+   * without a key stored a second copy). Lost before it, at a reading transaction's fence, nothing
+   * was committed, and the answer says that.
+   */
+  @ParameterizedTest(name = "lost at \"{0}\"")
+  @CsvSource({"'; COMMIT', may have been stored", "SET TRANSACTION, nothing was stored"})
+  void aConnectionLostDuringTheCommitsRoundTripMayHaveCommitted(String at, String answer)
+      throws Exception {
+    loseTheConnectionAt.set(at);
+    CompletableFuture<?> work =
+        at.contains("COMMIT")
+            ? writer.submit(new InsertOp(row(1), null))
+            : writer.submit(new TxOp<>(c -> "read before its commit"));
+
+    assertThatThrownBy(() -> work.get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ApiException.class)
+        .hasMessageContaining(answer)
+        .extracting(e -> ((ApiException) e).code())
+        .isEqualTo("SIBUS0207E");
+    assertThat(loseTheConnectionAt).hasNullValue();
   }
 
   /**
@@ -697,6 +724,14 @@ class GroupCommitIT {
                     return failingToHandOverRows(
                         (PreparedStatement) invoke(c, method, args), failure);
                   }
+                }
+                String lostAt = loseTheConnectionAt.get();
+                if (lostAt != null
+                    && sql.contains(lostAt)
+                    && loseTheConnectionAt.compareAndSet(lostAt, null)) {
+                  throw new SQLException(
+                      "An I/O error occurred while sending to the backend (a test's fault)",
+                      "08006");
                 }
                 if (sql.contains("INSERT INTO \"it_group_commit\".\"sibus_message\" (seq")) {
                   Error failure = failTheNextSendsWith.getAndSet(null);
