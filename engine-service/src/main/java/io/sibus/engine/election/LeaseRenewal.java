@@ -87,8 +87,7 @@ final class LeaseRenewal {
     } catch (RuntimeException e) {
       // Thrown on, it would cancel the renewals for good, and the deadline would then report the
       // Lease lost without the cause; tried again at the next period, the deadline still applies.
-      LOG.warnf(
-          e, "SIBUS0051W The renewal of member %s's Lease failed and is retried: %s", member, e);
+      LOG.warnf(e, "SIBUS0051W The renewal of member %s's Lease failed and is retried", member);
     }
   }
 

@@ -38,14 +38,6 @@ public class Lifecycle implements StoreFailures {
   private static final EnumSet<EngineState> STARTABLE =
       EnumSet.of(EngineState.STOPPED, EngineState.DISABLED, EngineState.GLOBAL_ERROR);
 
-  /** States in which the engine's work is being or has been given up: no local error then. */
-  private static final EnumSet<EngineState> GIVING_UP =
-      EnumSet.of(
-          EngineState.STOPPING,
-          EngineState.STOPPED,
-          EngineState.DISABLED,
-          EngineState.GLOBAL_ERROR);
-
   private final SibusConfig config;
   private final MemberStatus status;
   private final ErrorLog errors;
@@ -136,21 +128,12 @@ public class Lifecycle implements StoreFailures {
         });
   }
 
+  /** Runs on the life cycle's thread, whose wrapper handles what it fails with. */
   private void runStart(StartMode mode) {
-    try {
-      Takeover.Outcome outcome = takeover.start(mode, this);
-      switch (outcome) {
-        case ACTIVE, STOPPED, DISABLED -> {}
-        case RECOVERED -> stopNow();
-      }
-    } catch (StoreException e) {
-      failed(e);
-    } catch (RuntimeException e) {
-      LOG.error("Unexpected failure of the engine start", e);
-      localError(
-          "SIBUS0052E",
-          "The start of the engine failed unexpectedly: " + e,
-          "Report the member's log; the member restarts.");
+    Takeover.Outcome outcome = takeover.start(mode, this);
+    switch (outcome) {
+      case ACTIVE, STOPPED, DISABLED -> {}
+      case RECOVERED -> stopNow();
     }
   }
 
@@ -207,8 +190,10 @@ public class Lifecycle implements StoreFailures {
   @Override
   public void dutyEnded(String duty, Error cause) {
     LOG.errorf(cause, "The %s ended on an error", duty);
-    if (exiting.get() || GIVING_UP.contains(status.state())) {
-      return; // stopping already: what the duty held is failed or told as it stops
+    if (exiting.get() || !takeover.serving()) {
+      // Stopping already, or a thread of an activation given up (the member waits for the store
+      // again as a standby): what the duty held is failed or told as it stops.
+      return;
     }
     // Also while the member becomes active (its writer and housekeeping start before it reports
     // ACTIVE): it must not turn ACTIVE without them.
@@ -237,7 +222,7 @@ public class Lifecycle implements StoreFailures {
           } catch (RuntimeException | Error e) {
             if (shuttingDown) {
               // Interrupted as the process ends: no local error to report.
-              LOG.debugf(e, "The life cycle's work ended with the process");
+              LOG.warnf(e, "The life cycle's work ended as the process ended: %s", e);
               return;
             }
             if (e instanceof StoreException classified) {

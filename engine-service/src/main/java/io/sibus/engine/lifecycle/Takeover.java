@@ -55,7 +55,7 @@ public class Takeover {
   private volatile boolean stopRequested;
   private volatile boolean clearSuppression;
   private LockSession session;
-  private GroupCommit writer;
+  private volatile GroupCommit writer;
   private Keeper keeper;
   private StoreFailures failures;
 
@@ -516,10 +516,14 @@ public class Takeover {
         writer.drain(Duration.ofSeconds(10));
       }
     }
-    stopServing(StoreErrors.notActive());
-    closeSession();
-    election.release();
-    status.storeAvailable(false);
+    try {
+      stopServing(StoreErrors.notActive());
+    } finally {
+      // Whatever failed in stopping the work: the store is let go, so that a standby can take it.
+      closeSession();
+      election.release();
+      status.storeAvailable(false);
+    }
     if (current != EngineState.STOPPED) {
       errors.info(
           "SIBUS0018I",
@@ -529,6 +533,14 @@ public class Takeover {
   }
 
   /** The member is exiting for a local error: stop everything without waiting. */
+  /**
+   * True from the start of an activation (its writer is created before the member reports ACTIVE)
+   * until its work is stopped.
+   */
+  boolean serving() {
+    return writer != null;
+  }
+
   void abandon() {
     stopRequested = true;
     election.standDown();

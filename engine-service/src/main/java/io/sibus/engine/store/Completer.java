@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * committed while the writer stops is still completed.
  */
 final class Completer {
+  /** The commit time of operations whose commit the metrics counted already. */
+  private static final long NOT_COUNTED = -1;
+
   private final LoopMonitor monitor;
   private final EngineMetrics metrics;
   private final StoreFailures failures;
@@ -48,9 +51,21 @@ final class Completer {
     try {
       thread.execute(() -> completeCommitted(batch, commitNanos));
     } catch (RuntimeException | Error e) {
-      completeCommitted(batch, commitNanos);
+      // Each operation is told once: if the task was queued all the same, it finds them told.
+      Error told = tellCommitted(batch, null);
+      if (told != null) {
+        e.addSuppressed(told);
+      }
       throw e;
     }
+  }
+
+  /**
+   * Tells operations whose transaction committed, after their writer ended: on the completer's
+   * thread, after any batch handed over before (which may hold them: each is told once).
+   */
+  void tell(List<WriteOp<?>> committed) {
+    complete(committed, NOT_COUNTED);
   }
 
   /**
@@ -65,7 +80,9 @@ final class Completer {
     }
     Error error = null;
     try {
-      metrics.committed(batch.size(), commitNanos);
+      if (commitNanos != NOT_COUNTED) {
+        metrics.committed(batch.size(), commitNanos);
+      }
     } catch (Error e) {
       error = e;
     } finally {

@@ -66,7 +66,9 @@ final class FencedTransaction {
     } else if (closing instanceof Error whileClosing) {
       error = whileClosing;
     }
-    return new Committed(committed.commitNanos(), unread, describe(closing), error);
+    // An Error while closing is not a closing failure corrected in place: the writer ends on it.
+    String closeFailure = closing instanceof Error ? null : describe(closing);
+    return new Committed(committed.commitNanos(), unread, closeFailure, error);
   }
 
   /**
@@ -104,6 +106,7 @@ final class FencedTransaction {
       // The COMMIT travels with the last statements; it commits only at the held epoch.
       long started = System.nanoTime();
       ReadAfterCommitException unread = null;
+      batch.forEach(WriteOp::commitSent);
       try {
         pipeline.commit(c, ownership.fencedCommitStep(held));
       } catch (ReadAfterCommitException e) {

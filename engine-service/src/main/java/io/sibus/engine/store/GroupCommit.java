@@ -206,14 +206,17 @@ public final class GroupCommit {
   /**
    * An {@link Error} (out of memory, say) ended this writer: the member cannot go on as though it
    * had not happened, and a writer that ended without a word would leave every later send waiting.
-   * The batch's callers hear that the store was unavailable if it did not commit, or if the Error
-   * came during its commit (its outcome unknown, as after a lost connection: they retry, with an
-   * idempotency key where a second copy matters); if it committed, they hear that. The member then
-   * stops with a local error so that a standby takes over or the member restarts.
+   * The batch's callers hear that nothing was stored if its COMMIT was not sent, that it may have
+   * been if the Error came during the COMMIT's round trip, and that it was if it committed (through
+   * the completer, once, whether or not the batch reached it). The member then stops with a local
+   * error so that a standby takes over or the member restarts.
    */
   private void writerFailed(List<WriteOp<?>> batch, Error e) {
     try {
-      batch.forEach(op -> op.failedUnlessCommitted(StoreErrors.unavailable()));
+      List<WriteOp<?>> committed = batch.stream().filter(WriteOp::endedWithWriter).toList();
+      if (!committed.isEmpty()) {
+        completer.tell(committed);
+      }
     } finally {
       failures.dutyEnded("group-commit writer", e);
     }

@@ -32,8 +32,8 @@ public final class StoreErrors {
             "SIBUS0207E",
             "The data store connection was lost while the operation was being committed; it may"
                 + " have been stored.",
-            "Send the request again with the same Idempotency-Key: a retry is then never"
-                + " duplicated (without one, a retry may store a second copy).")
+            "Send the request again. A send retried with the same Idempotency-Key is never stored"
+                + " twice; without one, a retried send may store a second copy.")
         .retryAfter(1);
   }
 

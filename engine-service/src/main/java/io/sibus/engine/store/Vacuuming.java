@@ -29,19 +29,19 @@ public final class Vacuuming {
   private final DataSource dataSource;
   private final TableUpkeep upkeep;
   private final long threshold;
+  private final Faults faults;
   private final Set<String> refused = new HashSet<>();
   private ScheduledExecutorService executor;
   private volatile StoreFailures failures;
-  private final Faults faults;
 
   /**
    * @param threshold dead row versions that call for a vacuum; 0 leaves the tables to autovacuum
    */
   public Vacuuming(DataSource dataSource, TableUpkeep upkeep, long threshold, Faults faults) {
     this.dataSource = dataSource;
-    this.faults = faults;
     this.upkeep = upkeep;
     this.threshold = threshold;
+    this.faults = faults;
   }
 
   /** Starts the checks; an Error that ends them is reported to {@code failures}. */

@@ -16,7 +16,8 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private final AtomicBoolean done = new AtomicBoolean();
   private StoreException failedAfterCommit;
   private RuntimeException unreadAfterCommit;
-  private boolean committedByWriter; // written and read by the writer thread only
+  private final AtomicBoolean told = new AtomicBoolean();
+  private Stage stage = Stage.APPLYING; // written and read by the writer thread only
   T result;
 
   /** The result computed in the transaction (valid in {@code afterCommit}). */
@@ -69,22 +70,44 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     unreadAfterCommit = answer;
   }
 
+  /** How far the writer got with this operation's transaction. */
+  private enum Stage {
+    APPLYING,
+    COMMIT_SENT,
+    COMMITTED
+  }
+
+  /** The round trip that carries the transaction's COMMIT is about to go. */
+  void commitSent() {
+    stage = Stage.COMMIT_SENT;
+  }
+
   /** The writer saw this operation's transaction commit; set before anything else may fail. */
   void commitSeen() {
-    committedByWriter = true;
+    stage = Stage.COMMITTED;
   }
 
   /**
-   * Fails the operation, unless the writer saw its transaction commit: its callers are then told
-   * what committed (by the completer), never that nothing was stored.
+   * The writer ended on an Error with this operation in hand. Unless it committed, its callers are
+   * told that nothing was stored, or, if the Error came during the COMMIT's round trip, that it may
+   * have been. Returns true if it committed: its callers must then be told so.
    */
-  void failedUnlessCommitted(Throwable cause) {
-    if (!committedByWriter) {
-      failed(cause);
+  boolean endedWithWriter() {
+    switch (stage) {
+      case APPLYING -> failed(StoreErrors.unavailable());
+      case COMMIT_SENT -> failed(StoreErrors.outcomeUnknown());
+      case COMMITTED -> {
+        return true;
+      }
     }
+    return false;
   }
 
+  /** Tells the callers that the operation committed; once, whoever calls first. */
   void committed() {
+    if (!told.compareAndSet(false, true)) {
+      return;
+    }
     try {
       if (failedAfterCommit != null) {
         future.completeExceptionally(StoreErrors.of(failedAfterCommit));
@@ -126,7 +149,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   /** Clears what a rolled-back attempt computed, before the batch is tried again. */
   void reset() {
     result = null;
-    committedByWriter = false;
+    stage = Stage.APPLYING;
     failedAfterCommit = null;
     unreadAfterCommit = null;
   }

@@ -67,6 +67,7 @@ class GroupCommitIT {
   final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
   final AtomicInteger commitCalls = new AtomicInteger();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final Faults faults = new Faults();
   final List<StoreException> storeFailures = new CopyOnWriteArrayList<>();
   // Once set, the next statement that locks messages for delivery fails to hand over its rows,
   // with this.
@@ -79,6 +80,8 @@ class GroupCommitIT {
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
   // Once set, the next statement whose SQL holds this is not run: its connection is lost.
   final AtomicReference<String> loseTheConnectionAt = new AtomicReference<>();
+  // Once set, the next connection handed back fails to close with this Error.
+  final AtomicReference<Error> failTheNextCloseWithError = new AtomicReference<>();
   // Once set, the next connection handed back fails to close with this SQLSTATE.
   final AtomicReference<String> failTheNextCloseWith = new AtomicReference<>();
   final List<String> recovered = new CopyOnWriteArrayList<>();
@@ -116,7 +119,7 @@ class GroupCommitIT {
             new StreamStore(schema),
             new RecordingFailures(),
             new LoopMonitor(),
-            new Faults(),
+            faults,
             new EngineMetrics(registry),
             threads,
             100);
@@ -342,28 +345,59 @@ class GroupCommitIT {
   }
 
   /**
-   * An Error before the commit: the batch's callers hear that the store was unavailable (nothing
-   * was stored), and the life cycle is told that the writer ended.
+   * An Error before the commit's round trip: the batch's callers hear that nothing was stored.
+   * During it (the driver may have sent the COMMIT), that it may have been. Either way the life
+   * cycle is told that the writer ended.
    */
-  @Test
-  void anErrorBeforeTheCommitFailsItsBatchAndEndsTheWriter() throws Exception {
+  @ParameterizedTest(name = "an Error {0}")
+  @CsvSource({
+    "before the batch is applied, nothing was stored",
+    "in the round trip of its COMMIT, may have been stored"
+  })
+  void anErrorBeforeTheCommitFailsItsBatchAndEndsTheWriter(String where, String answer)
+      throws Exception {
     writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS);
     TestError error = new TestError();
-    failTheNextSendsWith.set(error);
+    if (where.startsWith("before")) {
+      faults.failNext(Faults.Duty.WRITER); // its Error is the fault's own
+    } else {
+      failTheNextSendsWith.set(error);
+    }
 
     CompletableFuture<InsertOp.Result> send = writer.submit(new InsertOp(row(2), null));
 
     assertThatThrownBy(() -> send.get(30, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(ApiException.class)
+        .hasMessageContaining(answer)
         .extracting(e -> ((ApiException) e).code())
         .isEqualTo("SIBUS0207E");
     await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
-    assertThat(dutyErrors).containsExactly(error);
+    assertThat(dutyErrors).singleElement().isInstanceOf(Error.class);
     assertThat(endedDuties).containsExactly("group-commit writer");
     assertThat(failTheNextSendsWith).hasNullValue();
     assertThat(seqs("true")).containsExactly(1L);
     assertThat(storeFailures).isEmpty();
+  }
+
+  /**
+   * An Error while the connection goes back to its pool after the commit: the send is told it was
+   * stored (it heard "nothing was stored", and its retry stored a second copy), and the writer
+   * ends.
+   */
+  @Test
+  void anErrorClosingTheConnectionAfterTheCommitTellsWhatCommitted() throws Exception {
+    TestError error = new TestError();
+    failTheNextCloseWithError.set(error);
+
+    assertThat(writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS).messageId())
+        .isEqualTo("id-1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
+    assertThat(dutyErrors).containsExactly(error);
+    assertThat(endedDuties).containsExactly("group-commit writer");
+    assertThat(failTheNextCloseWithError).hasNullValue();
+    assertThat(seqs("true")).containsExactly(1L);
+    assertThat(recovered).isEmpty();
   }
 
   /**
@@ -749,6 +783,10 @@ class GroupCommitIT {
               } else if (method.getName().equals("close")) {
                 c.setAutoCommit(true);
                 idle.add(c);
+                Error error = failTheNextCloseWithError.getAndSet(null);
+                if (error != null) {
+                  throw error;
+                }
                 String failure = failTheNextCloseWith.getAndSet(null);
                 if (failure != null) {
                   throw new SQLException(
