@@ -222,7 +222,7 @@ public class Lifecycle implements StoreFailures {
           } catch (RuntimeException | Error e) {
             if (shuttingDown) {
               // Interrupted as the process ends: no local error to report.
-              LOG.warnf(e, "The life cycle's work ended as the process ended: %s", e);
+              LOG.warn("The life cycle's work ended as the process ended", e);
               return;
             }
             if (e instanceof StoreException classified) {

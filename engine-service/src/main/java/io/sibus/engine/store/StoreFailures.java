@@ -3,7 +3,10 @@ package io.sibus.engine.store;
 import io.sibus.datastore.StoreException;
 import java.sql.SQLException;
 
-/** What the writer reports to the engine's life cycle when the store fails under it. */
+/**
+ * What the active member's work reports to the engine's life cycle: the store failing under the
+ * writer, and a thread of that work ending on an {@link Error}.
+ */
 public interface StoreFailures {
   /** The database connection was lost or refused. */
   void connectionLost(SQLException cause);

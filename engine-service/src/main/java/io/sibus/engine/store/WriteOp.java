@@ -16,7 +16,6 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
   private final AtomicBoolean done = new AtomicBoolean();
   private StoreException failedAfterCommit;
   private RuntimeException unreadAfterCommit;
-  private final AtomicBoolean told = new AtomicBoolean();
   private Stage stage = Stage.APPLYING; // written and read by the writer thread only
   T result;
 
@@ -103,9 +102,12 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     return false;
   }
 
-  /** Tells the callers that the operation committed; once, whoever calls first. */
+  /**
+   * Tells the callers that the operation committed. An operation ends once: whoever comes first
+   * (the completer, or the writer's fallback) tells them, and a later call does nothing.
+   */
   void committed() {
-    if (!told.compareAndSet(false, true)) {
+    if (!done.compareAndSet(false, true)) {
       return;
     }
     try {
@@ -117,7 +119,7 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
         completeWithResult();
       }
     } finally {
-      done(); // also after an Error in its after-commit work: a drain waits for every operation
+      whenDone.run(); // also after an Error in its after-commit work: a drain waits for it
     }
   }
 
@@ -135,13 +137,10 @@ public abstract sealed class WriteOp<T> permits InsertOp, LockOp, SeqOp, TxOp {
     }
   }
 
+  /** Tells the callers that the operation failed, unless it ended already. */
   void failed(Throwable cause) {
-    future.completeExceptionally(cause);
-    done();
-  }
-
-  private void done() {
     if (done.compareAndSet(false, true)) {
+      future.completeExceptionally(cause);
       whenDone.run();
     }
   }
