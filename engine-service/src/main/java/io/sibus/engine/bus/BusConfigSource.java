@@ -32,6 +32,7 @@ public class BusConfigSource {
   private final List<Consumer<BusTopology>> listeners = new CopyOnWriteArrayList<>();
   private volatile BusTopology current;
   private volatile String lastText;
+  private String failedText; // the poller's thread only
   private ScheduledExecutorService poller;
 
   public BusConfigSource(SibusConfig config) {
@@ -90,27 +91,52 @@ public class BusConfigSource {
     listeners.add(listener);
   }
 
-  private void poll(Path file) {
+  /**
+   * One poll. Whatever fails here is logged and the poller goes on: an exception or {@link Error}
+   * leaving this method would end the scheduled polling without a word, and no later change of the
+   * file would ever apply.
+   */
+  void poll(Path file) {
     String text = read(file);
     if (text == null || text.equals(lastText)) {
       return;
     }
-    lastText = text;
     try {
-      BusTopology next = BusTopologyParser.parse(text);
-      current = next;
-      LOG.infof("SIBUS0300I The bus configuration file %s changed and was reloaded.", file);
-      for (Consumer<BusTopology> listener : listeners) {
-        listener.accept(next);
+      apply(file, text);
+    } catch (RuntimeException | Error e) {
+      if (!text.equals(failedText)) { // once per version of the file, not at every poll
+        failedText = text;
+        LOG.errorf(
+            e,
+            "SIBUS0301E Applying the new bus configuration from %s failed (%s); it is tried again"
+                + " at the next poll. User action: report the member's log if it does not apply.",
+            file,
+            e);
       }
+    }
+  }
+
+  private void apply(Path file, String text) {
+    BusTopology next;
+    try {
+      next = BusTopologyParser.parse(text);
     } catch (IllegalArgumentException e) {
+      lastText = text; // refused once; the file must change before it is read again
       LOG.errorf(
           "SIBUS0301E The bus configuration file %s is invalid (%s); the previous configuration"
               + " stays in force. User action: correct the file.",
           file, e.getMessage());
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "SIBUS0301E Applying the new bus configuration failed: %s", e.getMessage());
+      return;
     }
+    current = next;
+    for (Consumer<BusTopology> listener : listeners) {
+      listener.accept(next);
+    }
+    // Only once every listener has it: a version whose application failed is applied again at the
+    // next poll (applying a topology twice changes nothing).
+    lastText = text;
+    failedText = null;
+    LOG.infof("SIBUS0300I The bus configuration file %s changed and was reloaded.", file);
   }
 
   private static String read(Path file) {
