@@ -46,19 +46,26 @@ public class Faults {
     }
   }
 
-  /** A thread of the active member's work that the {@code *-error} faults end with an Error. */
+  /**
+   * A thread of the active member's work that the {@code *-error} faults end with an Error, or with
+   * a RuntimeException where that is what it cannot go on after (a defect).
+   */
   public enum Duty {
-    WRITER("writer-error", "the group-commit writer, before its next batch"),
-    STREAM_SENDER("stream-sender-error", "a delivery stream's sender, at its next round"),
-    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run"),
-    VACUUMING("vacuuming-error", "the vacuuming of the queue tables, at its next check");
+    WRITER("writer-error", "the group-commit writer, before its next batch", false),
+    STREAM_SENDER("stream-sender-error", "a delivery stream's sender, at its next round", false),
+    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run", false),
+    VACUUMING("vacuuming-error", "the vacuuming of the queue tables, at its next check", false),
+    STREAM_FLUSH(
+        "stream-flush-error", "the next flush of the delivery streams, at its completion", true);
 
     private final String fault;
     private final String where;
+    private final boolean defect;
 
-    Duty(String fault, String where) {
+    Duty(String fault, String where, boolean defect) {
       this.fault = fault;
       this.where = where;
+      this.defect = defect;
     }
 
     /** The duty whose fault is named {@code fault} in {@code POST /api/v1/test/faults/{fault}}. */
@@ -67,15 +74,20 @@ public class Faults {
     }
   }
 
-  /** The next turn of {@code duty} ends its thread with an {@link Error}. */
+  /** The next turn of {@code duty} ends its thread with an {@link Error} (or its defect). */
   public void failNext(Duty duty) {
-    LOG.warnf("Test fault injected: %s will end on an Error", duty.where);
+    LOG.warnf(
+        "Test fault injected: %s will end on %s",
+        duty.where, duty.defect ? "a RuntimeException" : "an Error");
     failingDuties.add(duty);
   }
 
   /** Called by {@code duty} at each turn. */
   public void maybeFail(Duty duty) {
     if (!failingDuties.isEmpty() && failingDuties.remove(duty)) {
+      if (duty.defect) {
+        throw new IllegalStateException("a defect injected as a test fault");
+      }
       throw new InjectedError();
     }
   }

@@ -188,7 +188,7 @@ public class Lifecycle implements StoreFailures {
   }
 
   @Override
-  public void dutyEnded(String duty, Error cause) {
+  public void dutyEnded(String duty, Throwable cause) {
     LOG.errorf(cause, "The %s ended on an error", duty);
     if (exiting.get() || !takeover.serving()) {
       // Stopping already, or a thread of an activation given up (the member waits for the store

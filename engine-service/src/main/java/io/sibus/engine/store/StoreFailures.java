@@ -16,10 +16,10 @@ public interface StoreFailures {
 
   /**
    * A thread of the active member's work ({@code duty}: the group-commit writer, a delivery
-   * stream's sender, the housekeeping) ended on an {@link Error} (out of memory, say): the member
-   * cannot serve on without it.
+   * stream's sender, the housekeeping) ended on an {@link Error} (out of memory, say), or on an
+   * exception that it cannot go on after (a defect): the member cannot serve on without it.
    */
-  void dutyEnded(String duty, Error cause);
+  void dutyEnded(String duty, Throwable cause);
 
   /** A failure corrected in place (a retried serialization failure or deadlock). */
   void recovered(String what);

@@ -90,8 +90,11 @@ public final class Outbound {
             () -> {
               try {
                 flushEach(otherEngines, done);
-              } catch (Error e) {
-                // The flush would stay IN_PROGRESS, and the held streams unsent, without a word.
+              } catch (RuntimeException | Error e) {
+                // The flush would stay IN_PROGRESS, and the held streams unsent, without a word. A
+                // stream's own flush retries what fails in it; what fails between two (starting a
+                // sender, the completion report) is a defect. The member stops; once restarted,
+                // its handshakes find each stream left unflushed (SIBUS0785E).
                 context.failures().dutyEnded("flush of the delivery streams", e);
               }
             },
@@ -119,6 +122,7 @@ public final class Outbound {
       startSender(s);
       wakeUp();
     }
+    context.faults().maybeFail(Faults.Duty.STREAM_FLUSH);
     flush = FlushState.COMPLETED;
     done.run();
   }

@@ -281,7 +281,7 @@ class KubernetesElectionTest {
     }
 
     @Override
-    public void dutyEnded(String duty, Error cause) {
+    public void dutyEnded(String duty, Throwable cause) {
       throw new AssertionError("not expected", cause);
     }
 

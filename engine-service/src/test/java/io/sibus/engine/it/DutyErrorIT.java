@@ -8,6 +8,7 @@ import io.sibus.local.MemberProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A thread of the active member's work that ends on an Error (out of memory, say) stops the member
  * with a local error, so that a standby takes over (as {@link FailoverIT} shows for the writer) or
  * the member restarts. Before, such a thread ended without a word: the member stayed ACTIVE and
- * healthy while its locks no longer expired or its messages for other engines waited for ever.
+ * healthy while its locks no longer expired or its messages for other engines waited for ever. So
+ * does a defect that ends a thread with no way to go on (the flush of the delivery streams).
  */
 class DutyErrorIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("duty-error");
@@ -52,5 +54,35 @@ class DutyErrorIT {
         .contains("SIBUS0052E")
         .contains(reported)
         .contains("an Error injected as a test fault");
+  }
+
+  /**
+   * A defect (a RuntimeException) between two streams' flushes, or in the flush's completion, ended
+   * the flush's thread without a word: the flush stayed IN_PROGRESS and its streams held.
+   */
+  @Test
+  void aDefectThatEndsTheFlushOfTheDeliveryStreamsStopsTheMember() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int port = EngineCluster.freePort();
+    cluster.writeBus(
+        Map.of("me1", List.of(port)),
+        "  - {name: orders, localizedOn: me1}\n",
+        "duty-secret",
+        "1h");
+    MemberProcess member =
+        cluster.launch("me1", "f0", port, Map.of("sibus.engine.test-faults", "true"));
+    EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
+    EngineClient client = EngineCluster.client(member);
+    assertThat(client.post("/api/v1/test/faults/stream-flush-error", null).status()).isEqualTo(202);
+
+    assertThat(client.stop().status()).isEqualTo(202);
+    EngineCluster.awaitState(member, "STOPPED", Duration.ofSeconds(30));
+    assertThat(client.start("RESTART_AFTER_RESTORE").status()).isEqualTo(202);
+
+    assertThat(member.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
+    assertThat(member.terminationMessage())
+        .contains("SIBUS0052E")
+        .contains("The flush of the delivery streams of messaging engine me1")
+        .contains("a defect injected as a test fault");
   }
 }

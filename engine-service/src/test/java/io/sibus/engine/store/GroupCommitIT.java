@@ -74,7 +74,7 @@ class GroupCommitIT {
   final AtomicReference<Throwable> failTheNextLocksReadWith = new AtomicReference<>();
   // Once set, the next statement of sends fails with this as it is prepared, before it runs.
   final AtomicReference<Error> failTheNextSendsWith = new AtomicReference<>();
-  final List<Error> dutyErrors = new CopyOnWriteArrayList<>();
+  final List<Throwable> dutyErrors = new CopyOnWriteArrayList<>();
   final List<String> endedDuties = new CopyOnWriteArrayList<>();
   // Once set, the next epoch fence is cancelled (a statement timeout, say) before it runs.
   final AtomicBoolean failTheNextFence = new AtomicBoolean();
@@ -838,7 +838,7 @@ class GroupCommitIT {
     }
 
     @Override
-    public void dutyEnded(String duty, Error cause) {
+    public void dutyEnded(String duty, Throwable cause) {
       endedDuties.add(duty);
       dutyErrors.add(cause);
     }
