@@ -56,7 +56,8 @@ public class TestFaultsResource {
           throw ApiException.badRequest(
               "fault",
               "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
-                  + " vacuuming-error, stream-flush-error, unread-locks, slow-locks or drop-ticks");
+                  + " vacuuming-error, stream-flush-error, standby-error, unread-locks, slow-locks"
+                  + " or drop-ticks");
     }
     return Response.accepted().build();
   }

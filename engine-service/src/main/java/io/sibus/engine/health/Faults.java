@@ -12,9 +12,8 @@ import org.jboss.logging.Logger;
  * Test-only fault injection (enabled by {@code sibus.engine.test-faults}, off by default): a real
  * JVM deadlock between two engine threads, and a writer loop that spins without progress, which
  * prove that the liveness check catches the errors an engine cannot detect in itself; threads of
- * the active member's work ended by an {@link Error} ({@link Duty}); delivery locks whose rows are
- * not read back after their commit; and delivery locks read back late, which hold a receive's
- * answer.
+ * the member's work ended by an {@link Error} ({@link Duty}); delivery locks whose rows are not
+ * read back after their commit; and delivery locks read back late, which hold a receive's answer.
  */
 @ApplicationScoped
 public class Faults {
@@ -47,8 +46,8 @@ public class Faults {
   }
 
   /**
-   * A thread of the active member's work that the {@code *-error} faults end with an Error, or with
-   * a RuntimeException where that is what it cannot go on after (a defect).
+   * A thread of the member's work that the {@code *-error} faults end with an Error, or with a
+   * RuntimeException where that is what it cannot go on after (a defect).
    */
   public enum Duty {
     WRITER("writer-error", "the group-commit writer, before its next batch", false),
@@ -56,7 +55,8 @@ public class Faults {
     HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run", false),
     VACUUMING("vacuuming-error", "the vacuuming of the queue tables, at its next check", false),
     STREAM_FLUSH(
-        "stream-flush-error", "the next flush of the delivery streams, at its completion", true);
+        "stream-flush-error", "the next flush of the delivery streams, at its completion", true),
+    STANDBY("standby-error", "a standby's wait for the data store, at its next attempt", false);
 
     private final String fault;
     private final String where;

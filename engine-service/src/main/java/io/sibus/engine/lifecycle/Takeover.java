@@ -209,6 +209,7 @@ public class Takeover {
             + ".");
     long nextLook = 0;
     while (!stopRequested) {
+      faults.maybeFail(Faults.Duty.STANDBY);
       if (System.nanoTime() >= nextLook) {
         lookAtOwner();
         nextLook = System.nanoTime() + 1_000_000_000L;

@@ -85,4 +85,36 @@ class DutyErrorIT {
         .contains("The flush of the delivery streams of messaging engine me1")
         .contains("a defect injected as a test fault");
   }
+
+  /**
+   * The life cycle's own work (here a standby's wait for the data store) ending on an Error stops
+   * the member. Before, the failure stayed in a future that nobody read: a standby that looked
+   * healthy and would never take over.
+   */
+  @Test
+  void anErrorInAStandbysWaitStopsTheStandbyAlone() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int port = EngineCluster.freePort();
+    int standbyPort = EngineCluster.freePort();
+    cluster.writeBus(
+        Map.of("me1", List.of(port, standbyPort)),
+        "  - {name: orders, localizedOn: me1}\n",
+        "duty-secret",
+        "1h");
+    Map<String, String> faults = Map.of("sibus.engine.test-faults", "true");
+    MemberProcess active = cluster.launch("me1", "s0", port, faults);
+    EngineCluster.awaitState(active, "ACTIVE", Duration.ofSeconds(60));
+    MemberProcess standby = cluster.launch("me1", "s1", standbyPort, faults);
+    EngineCluster.awaitState(standby, "STANDBY", Duration.ofSeconds(60));
+
+    EngineClient client = EngineCluster.client(standby);
+    assertThat(client.post("/api/v1/test/faults/standby-error", null).status()).isEqualTo(202);
+
+    assertThat(standby.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
+    assertThat(standby.terminationMessage())
+        .contains("SIBUS0052E")
+        .contains("The life cycle of messaging engine me1 failed unexpectedly")
+        .contains("an Error injected as a test fault");
+    EngineCluster.awaitState(active, "ACTIVE", Duration.ofSeconds(5));
+  }
 }
