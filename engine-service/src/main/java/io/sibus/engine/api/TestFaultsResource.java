@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
  * deadlock}, {@code spin-writer}, {@code writer-error}, {@code stream-sender-error}, {@code
- * housekeeping-error}, {@code vacuuming-error}, {@code unread-locks}, {@code slow-locks} or {@code
- * drop-ticks}.
+ * housekeeping-error}, {@code vacuuming-error}, {@code stream-flush-error}, {@code standby-error},
+ * {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {

@@ -32,7 +32,7 @@ public class BusConfigSource {
   private final List<Consumer<BusTopology>> listeners = new CopyOnWriteArrayList<>();
   private volatile BusTopology current;
   private volatile String lastText;
-  private String failedText; // the poller's thread only
+  private String failedText; // the poller's thread only (and the tests', with no poller running)
   private ScheduledExecutorService poller;
 
   public BusConfigSource(SibusConfig config) {
@@ -94,24 +94,29 @@ public class BusConfigSource {
   /**
    * One poll. Whatever fails here is logged and the poller goes on: an exception or {@link Error}
    * leaving this method would end the scheduled polling without a word, and no later change of the
-   * file would ever apply.
+   * file would ever apply. An Error is retried too, rather than stopping the member as an Error in
+   * the active member's work does: this thread holds nothing of the store's, each attempt applies
+   * the whole file again, and the member serves on meanwhile (a standby as well as the active).
    */
   void poll(Path file) {
-    String text = read(file);
-    if (text == null || text.equals(lastText)) {
-      return;
-    }
+    String text = null;
     try {
-      apply(file, text);
+      text = read(file);
+      if (text != null && !text.equals(lastText)) {
+        apply(file, text);
+      }
     } catch (RuntimeException | Error e) {
-      if (!text.equals(failedText)) { // once per version of the file, not at every poll
+      // A version that failed partway may be partly in force: whatever the file holds at the next
+      // poll is applied, this version again or the one before it.
+      lastText = null;
+      if (text == null || !text.equals(failedText)) { // once per version, not at every poll
         failedText = text;
         LOG.errorf(
             e,
-            "SIBUS0301E Applying the new bus configuration from %s failed (%s); it is tried again"
-                + " at the next poll. User action: report the member's log if it does not apply.",
-            file,
-            e);
+            "SIBUS0301E Applying the new bus configuration from %s failed; it is applied again"
+                + " every second until it does. User action: if the change does not take effect,"
+                + " restart the member and report this log.",
+            file);
       }
     }
   }
@@ -122,6 +127,7 @@ public class BusConfigSource {
       next = BusTopologyParser.parse(text);
     } catch (IllegalArgumentException e) {
       lastText = text; // refused once; the file must change before it is read again
+      failedText = null;
       LOG.errorf(
           "SIBUS0301E The bus configuration file %s is invalid (%s); the previous configuration"
               + " stays in force. User action: correct the file.",
@@ -132,8 +138,8 @@ public class BusConfigSource {
     for (Consumer<BusTopology> listener : listeners) {
       listener.accept(next);
     }
-    // Only once every listener has it: a version whose application failed is applied again at the
-    // next poll (applying a topology twice changes nothing).
+    // Only once every listener has it: each listener brings its state to the whole topology, so a
+    // version whose application failed can be applied again.
     lastText = text;
     failedText = null;
     LOG.infof("SIBUS0300I The bus configuration file %s changed and was reloaded.", file);

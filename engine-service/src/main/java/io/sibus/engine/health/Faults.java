@@ -54,6 +54,9 @@ public class Faults {
     STREAM_SENDER("stream-sender-error", "a delivery stream's sender, at its next round", false),
     HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run", false),
     VACUUMING("vacuuming-error", "the vacuuming of the queue tables, at its next check", false),
+    // A RuntimeException: the flush retries what fails within a stream's flush, and an Error
+    // anywhere in it ends the member as in the other duties; a defect outside a stream's flush is
+    // the path that had no handling.
     STREAM_FLUSH(
         "stream-flush-error", "the next flush of the delivery streams, at its completion", true),
     STANDBY("standby-error", "a standby's wait for the data store, at its next attempt", false);

@@ -15,9 +15,10 @@ public interface StoreFailures {
   void storeFailed(StoreException cause);
 
   /**
-   * A thread of the active member's work ({@code duty}: the group-commit writer, a delivery
-   * stream's sender, the housekeeping) ended on an {@link Error} (out of memory, say), or on an
-   * exception that it cannot go on after (a defect): the member cannot serve on without it.
+   * A thread of the active member's work ({@code duty}: the group-commit writer or its completer, a
+   * delivery stream's sender, the flush of the delivery streams, the housekeeping, the vacuuming)
+   * ended on an {@link Error} (out of memory, say), or on an exception that it cannot go on after
+   * (a defect): the member cannot serve on without it.
    */
   void dutyEnded(String duty, Throwable cause);
 

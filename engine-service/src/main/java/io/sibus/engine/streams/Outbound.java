@@ -93,8 +93,9 @@ public final class Outbound {
               } catch (RuntimeException | Error e) {
                 // The flush would stay IN_PROGRESS, and the held streams unsent, without a word. A
                 // stream's own flush retries what fails in it; what fails between two (starting a
-                // sender, the completion report) is a defect. The member stops; once restarted,
-                // its handshakes find each stream left unflushed (SIBUS0785E).
+                // sender, the completion report) is a defect. The member stops; a stream left
+                // unflushed is held again at its handshake (SIBUS0785E), or flushed by a restart
+                // after restore.
                 context.failures().dutyEnded("flush of the delivery streams", e);
               }
             },

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * with a local error, so that a standby takes over (as {@link FailoverIT} shows for the writer) or
  * the member restarts. Before, such a thread ended without a word: the member stayed ACTIVE and
  * healthy while its locks no longer expired or its messages for other engines waited for ever. So
- * does a defect that ends a thread with no way to go on (the flush of the delivery streams).
+ * does a defect that ends a thread with no way to go on (the flush of the delivery streams), and an
+ * Error in the life cycle's own work (a standby's wait for the data store).
  */
 class DutyErrorIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("duty-error");
