@@ -470,6 +470,7 @@ public class Takeover {
         }
         messaging.reloadPersistent();
         writer.start(status.epoch());
+        messaging.resumed();
         startKeeper(failures);
         status.storeAvailable(true);
         errors.report(

@@ -217,6 +217,19 @@ public class Messaging {
     loaded.forEach((destination, entries) -> entries.forEach(store.queue(destination)::add));
   }
 
+  /**
+   * The writer runs again after an outage ({@link #reloadPersistent} before it): the messages of a
+   * destination removed from the bus meanwhile go to the exception destination now. Their move
+   * during the outage failed, and the reload put them back in the index under a destination that no
+   * longer exists, where nothing would reach them until the next activation.
+   */
+  public void resumed() {
+    ActiveStore store = active;
+    if (store != null) {
+      moveOrphans(store);
+    }
+  }
+
   private static Entry entry(IndexRow row, long now) {
     Entry entry =
         new Entry(

@@ -123,6 +123,56 @@ class DatabaseOutageIT {
   }
 
   /**
+   * A destination removed from the bus file while the database is down: the move of its messages to
+   * the exception destination fails then, and once the database is back they are moved. Before, the
+   * member reloaded them under the removed destination, where nothing reached them until the next
+   * activation.
+   */
+  @Test
+  void messagesOfADestinationRemovedDuringTheOutageGoToTheExceptionDestinationAfterIt()
+      throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    // EngineCluster's own destinations, which the other tests here use, and one more
+    String kept =
+        "  - {name: orders, localizedOn: me1, maxRedeliveries: 2}\n"
+            + "  - {name: events, localizedOn: me1, defaultReliability: RELIABLE_PERSISTENT}\n";
+    cluster.writeBusFile(busFile(kept + "  - {name: audit, localizedOn: me1}\n"));
+    MemberProcess m0 =
+        cluster.launch("me1", "m0", Map.of("sibus.datastore.failover-on-connection-loss", "false"));
+    EngineCluster.awaitState(m0, "ACTIVE", Duration.ofSeconds(60));
+    EngineClient client = EngineCluster.client(m0);
+    for (int i = 0; i < 5; i++) {
+      Reply sent =
+          client.send("audit", new Outgoing("audit " + i).reliability("ASSURED_PERSISTENT"));
+      assertThat(sent.status()).as(sent.toString()).isEqualTo(201);
+    }
+
+    cluster.postgres().stop();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !client.engine().json().get("storeAvailable").asBoolean());
+    cluster.writeBusFile(busFile(kept));
+    await().atMost(Duration.ofSeconds(30)).until(() -> m0.log().contains("SIBUS0300I"));
+    cluster.postgres().restart();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> client.engine().json().get("storeAvailable").asBoolean());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.depth("_SYSTEM.Exception.me1") == 5);
+    JsonNode moved = client.receive("_SYSTEM.Exception.me1", 10, 1_000, 30_000).json();
+    assertThat(moved.get("messages"))
+        .hasSize(5)
+        .allMatch(
+            m -> m.get("properties").get("sibus.exception.destination").asText().equals("audit"));
+  }
+
+  private static String busFile(String destinations) {
+    return "bus: itbus\nengines:\n  - name: me1\n  - name: me2\ndestinations:\n"
+        + destinations
+        + "  - {name: shipments, localizedOn: me2}\n";
+  }
+
+  /**
    * Sends three assured persistent messages and one nonpersistent one to {@code events} and
    * receives them, locked for two minutes: the receipts, the nonpersistent one last.
    */
