@@ -15,7 +15,7 @@ import java.util.Optional;
  * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
  * deadlock}, {@code spin-writer}, {@code writer-error}, {@code stream-sender-error}, {@code
  * housekeeping-error}, {@code vacuuming-error}, {@code stream-flush-error}, {@code standby-error},
- * {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
+ * {@code completer-start-error}, {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {
@@ -56,8 +56,8 @@ public class TestFaultsResource {
           throw ApiException.badRequest(
               "fault",
               "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
-                  + " vacuuming-error, stream-flush-error, standby-error, unread-locks, slow-locks"
-                  + " or drop-ticks");
+                  + " vacuuming-error, stream-flush-error, standby-error, completer-start-error,"
+                  + " unread-locks, slow-locks or drop-ticks");
     }
     return Response.accepted().build();
   }

@@ -50,25 +50,36 @@ public class Faults {
    * RuntimeException where that is what it cannot go on after (a defect).
    */
   public enum Duty {
-    WRITER("writer-error", "the group-commit writer, before its next batch", false),
-    STREAM_SENDER("stream-sender-error", "a delivery stream's sender, at its next round", false),
-    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run", false),
-    VACUUMING("vacuuming-error", "the vacuuming of the queue tables, at its next check", false),
+    WRITER("writer-error", "the group-commit writer, before its next batch", Failure.ERROR),
+    STREAM_SENDER(
+        "stream-sender-error", "a delivery stream's sender, at its next round", Failure.ERROR),
+    HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run", Failure.ERROR),
+    VACUUMING(
+        "vacuuming-error", "the vacuuming of the queue tables, at its next check", Failure.ERROR),
     // A RuntimeException: the flush retries what fails within a stream's flush, and an Error
     // anywhere in it ends the member as in the other duties; a defect outside a stream's flush is
     // the path that had no handling.
     STREAM_FLUSH(
-        "stream-flush-error", "the next flush of the delivery streams, at its completion", true),
-    STANDBY("standby-error", "a standby's wait for the data store, at its next attempt", false);
+        "stream-flush-error",
+        "the next flush of the delivery streams, at its completion",
+        Failure.DEFECT),
+    STANDBY(
+        "standby-error", "a standby's wait for the data store, at its next attempt", Failure.ERROR),
+    // Lasting: a writer that ends hands what committed to the completer once more, which a machine
+    // out of threads would refuse as well.
+    COMPLETER_START(
+        "completer-start-error",
+        "every hand-over to the group commit's completer, as if no thread could start for it",
+        Failure.LASTING_ERROR);
 
     private final String fault;
     private final String where;
-    private final boolean defect;
+    private final Failure failure;
 
-    Duty(String fault, String where, boolean defect) {
+    Duty(String fault, String where, Failure failure) {
       this.fault = fault;
       this.where = where;
-      this.defect = defect;
+      this.failure = failure;
     }
 
     /** The duty whose fault is named {@code fault} in {@code POST /api/v1/test/faults/{fault}}. */
@@ -77,22 +88,40 @@ public class Faults {
     }
   }
 
-  /** The next turn of {@code duty} ends its thread with an {@link Error} (or its defect). */
+  /** How a duty's fault ends it. */
+  private enum Failure {
+    /** An Error, at its next turn. */
+    ERROR,
+    /** A RuntimeException, at its next turn. */
+    DEFECT,
+    /** An Error, at every turn from now on. */
+    LASTING_ERROR
+  }
+
+  /** {@code duty} ends its thread with an {@link Error} (or its defect), as its fault says. */
   public void failNext(Duty duty) {
     LOG.warnf(
         "Test fault injected: %s will end on %s",
-        duty.where, duty.defect ? "a RuntimeException" : "an Error");
+        duty.where, duty.failure == Failure.DEFECT ? "a RuntimeException" : "an Error");
     failingDuties.add(duty);
   }
 
   /** Called by {@code duty} at each turn. */
   public void maybeFail(Duty duty) {
-    if (!failingDuties.isEmpty() && failingDuties.remove(duty)) {
-      if (duty.defect) {
-        throw new IllegalStateException("a defect injected as a test fault");
-      }
-      throw new InjectedError();
+    if (failingDuties.isEmpty()) {
+      return;
     }
+    boolean fails =
+        duty.failure == Failure.LASTING_ERROR
+            ? failingDuties.contains(duty)
+            : failingDuties.remove(duty);
+    if (!fails) {
+      return;
+    }
+    if (duty.failure == Failure.DEFECT) {
+      throw new IllegalStateException("a defect injected as a test fault");
+    }
+    throw new InjectedError();
   }
 
   /** The {@link Error} of the {@code *-error} faults. */

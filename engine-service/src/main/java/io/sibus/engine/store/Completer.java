@@ -1,5 +1,6 @@
 package io.sibus.engine.store;
 
+import io.sibus.engine.health.Faults;
 import io.sibus.engine.health.LoopMonitor;
 import io.sibus.engine.metrics.EngineMetrics;
 import java.util.List;
@@ -20,13 +21,15 @@ final class Completer {
   private final LoopMonitor monitor;
   private final EngineMetrics metrics;
   private final StoreFailures failures;
+  private final Faults faults;
   private final ThreadPoolExecutor thread = completerThread();
   private volatile LoopMonitor.Loop loop;
 
-  Completer(LoopMonitor monitor, EngineMetrics metrics, StoreFailures failures) {
+  Completer(LoopMonitor monitor, EngineMetrics metrics, StoreFailures failures, Faults faults) {
     this.monitor = monitor;
     this.metrics = metrics;
     this.failures = failures;
+    this.faults = faults;
   }
 
   /** Watched by the liveness check while the writers run. */
@@ -49,6 +52,7 @@ final class Completer {
    */
   void complete(List<WriteOp<?>> batch, long commitNanos) {
     try {
+      faults.maybeFail(Faults.Duty.COMPLETER_START);
       thread.execute(() -> completeCommitted(batch, commitNanos));
     } catch (RuntimeException | Error e) {
       // Each operation is told once: if the task was queued all the same, it finds them told.

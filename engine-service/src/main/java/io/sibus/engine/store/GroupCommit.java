@@ -76,7 +76,7 @@ public final class GroupCommit {
     this.faults = faults;
     this.threads = threads;
     this.maxBatch = maxBatch;
-    this.completer = new Completer(monitor, metrics, failures);
+    this.completer = new Completer(monitor, metrics, failures, faults);
   }
 
   /** Starts the writer threads for the epoch this member now holds. */

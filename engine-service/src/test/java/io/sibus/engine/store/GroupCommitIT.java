@@ -381,6 +381,23 @@ class GroupCommitIT {
   }
 
   /**
+   * No thread can take a committed batch over (out of memory as the completer's thread starts, at
+   * every hand-over): its callers are told on the writer's thread that it committed, and the writer
+   * ends. Left to the completer, the send would wait for ever.
+   */
+  @Test
+  void aCommittedBatchThatNoCompleterCanTakeIsToldOnTheWritersThread() throws Exception {
+    faults.failNext(Faults.Duty.COMPLETER_START);
+
+    assertThat(writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS).messageId())
+        .isEqualTo("id-1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
+    assertThat(dutyErrors).singleElement().isInstanceOf(Error.class);
+    assertThat(endedDuties).containsExactly("group-commit writer");
+    assertThat(seqs("true")).containsExactly(1L);
+  }
+
+  /**
    * An Error while the connection goes back to its pool after the commit: the send is told it was
    * stored (it heard "nothing was stored", and its retry stored a second copy), and the writer
    * ends.
