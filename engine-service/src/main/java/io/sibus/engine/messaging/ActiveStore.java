@@ -50,7 +50,8 @@ final class ActiveStore {
     return queues.values();
   }
 
-  void forget(String destination) {
-    queues.remove(destination);
+  /** Drops {@code queue} from the index, unless another queue of its name replaced it meanwhile. */
+  void forget(QueueIndex queue) {
+    queues.remove(queue.name, queue);
   }
 }

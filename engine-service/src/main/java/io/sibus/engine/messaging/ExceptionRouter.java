@@ -99,7 +99,9 @@ final class ExceptionRouter {
         .whenComplete(
             (n, failure) -> {
               if (failure != null) {
-                persistent.forEach(from::makeAvailable); // tried again at the next expiry
+                // A message out of redeliveries is tried again at its next expiry. A removed
+                // destination's messages, drained, are back at the next reload or activation.
+                persistent.forEach(from::makeAvailable);
               }
             })
         .thenApply(n -> null);

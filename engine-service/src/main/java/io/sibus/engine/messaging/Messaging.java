@@ -219,9 +219,9 @@ public class Messaging {
 
   /**
    * The writer runs again after an outage ({@link #reloadPersistent} before it): the messages of a
-   * destination removed from the bus meanwhile go to the exception destination now. Their move
-   * during the outage failed, and the reload put them back in the index under a destination that no
-   * longer exists, where nothing would reach them until the next activation.
+   * destination removed from the bus meanwhile go to the exception destination now. They were not
+   * moved during the outage, and would otherwise wait under a destination that no longer exists
+   * until the next activation.
    */
   public void resumed() {
     ActiveStore store = active;
@@ -432,12 +432,23 @@ public class Messaging {
     }
   }
 
-  /** Messages of destinations that no longer exist go to the exception destination. */
+  /**
+   * Messages of destinations that no longer exist go to the exception destination. Not while the
+   * writer refuses work (the data store is unavailable): the move would fail, and its messages
+   * would leave the index, drained, until the next activation. They stay, and are moved when the
+   * writer runs again ({@link #resumed}).
+   */
   private void moveOrphans(ActiveStore store) {
+    if (!store.writer.accepting()) {
+      return;
+    }
     for (QueueIndex queue : List.copyOf(store.queues())) {
       if (destinations.find(queue.name).isEmpty() && !queue.isEmpty()) {
         List<Entry> entries = queue.drainAll();
-        store.forget(queue.name);
+        if (entries.isEmpty()) {
+          continue; // a concurrent pass (the bus file's poller, or a resumed writer) took them
+        }
+        store.forget(queue);
         exceptions.moveAll(
             store,
             queue,
