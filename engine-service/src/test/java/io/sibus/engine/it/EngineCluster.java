@@ -27,6 +27,25 @@ final class EngineCluster implements AutoCloseable {
 
   private final Path work;
   private final LocalPostgres postgres;
+
+  /** The bus file of a new cluster, and of each test after a reset. */
+  private static final String DEFAULT_BUS =
+      """
+      bus: itbus
+      engines:
+        - name: me1
+        - name: me2
+      destinations:
+        - name: orders
+          localizedOn: me1
+          maxRedeliveries: 2
+        - name: events
+          localizedOn: me1
+          defaultReliability: RELIABLE_PERSISTENT
+        - name: shipments
+          localizedOn: me2
+      """;
+
   private final Path busFile;
   private final List<MemberProcess> members = new ArrayList<>();
   private final List<MemberProcess> previous = new ArrayList<>();
@@ -43,22 +62,7 @@ final class EngineCluster implements AutoCloseable {
     }
     postgres = LocalPostgres.start(work.resolve("pg"));
     busFile = work.resolve("bus.yaml");
-    writeBusFile(
-        """
-        bus: itbus
-        engines:
-          - name: me1
-          - name: me2
-        destinations:
-          - name: orders
-            localizedOn: me1
-            maxRedeliveries: 2
-          - name: events
-            localizedOn: me1
-            defaultReliability: RELIABLE_PERSISTENT
-          - name: shipments
-            localizedOn: me2
-        """);
+    writeBusFile(DEFAULT_BUS);
   }
 
   LocalPostgres postgres() {
@@ -224,6 +228,7 @@ final class EngineCluster implements AutoCloseable {
     previous.addAll(members);
     members.clear();
     run++;
+    writeBusFile(DEFAULT_BUS); // what a test wrote is not the next test's
     if (!postgres.running()) {
       postgres.restart();
     }
