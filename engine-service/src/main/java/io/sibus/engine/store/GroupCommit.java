@@ -217,6 +217,12 @@ public final class GroupCommit {
       if (!committed.isEmpty()) {
         completer.tell(committed);
       }
+    } catch (Error handOverFailed) {
+      // The completer told them on this thread before it threw (no thread could take them): what
+      // is reported is the Error that ended the writer, with this one beside it.
+      if (handOverFailed != e) { // a JVM may throw the same OutOfMemoryError twice
+        e.addSuppressed(handOverFailed);
+      }
     } finally {
       failures.dutyEnded("group-commit writer", e);
     }
