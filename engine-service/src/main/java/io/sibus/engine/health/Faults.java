@@ -56,17 +56,21 @@ public class Faults {
     HOUSEKEEPING("housekeeping-error", "the housekeeping, at its next run", Failure.ERROR),
     VACUUMING(
         "vacuuming-error", "the vacuuming of the queue tables, at its next check", Failure.ERROR),
-    // A RuntimeException: the flush retries what fails within a stream's flush, and an Error
-    // anywhere in it ends the member as in the other duties; a defect outside a stream's flush is
-    // the path that had no handling.
+    /**
+     * A RuntimeException: the flush retries what fails within a stream's flush, and an Error
+     * anywhere in it ends the member as in the other duties; a defect outside a stream's flush is
+     * the path that had no handling.
+     */
     STREAM_FLUSH(
         "stream-flush-error",
         "the next flush of the delivery streams, at its completion",
         Failure.DEFECT),
     STANDBY(
         "standby-error", "a standby's wait for the data store, at its next attempt", Failure.ERROR),
-    // Lasting: a writer that ends hands what committed to the completer once more, which a machine
-    // out of threads would refuse as well.
+    /**
+     * Lasting: a writer that ends hands what committed to the completer once more, which a machine
+     * out of threads would refuse as well.
+     */
     COMPLETER_START(
         "completer-start-error",
         "every hand-over to the group commit's completer, as if no thread could start for it",

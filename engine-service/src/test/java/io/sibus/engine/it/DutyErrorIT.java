@@ -24,6 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DutyErrorIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("duty-error");
 
+  private static final Map<String, String> FAULTS = Map.of("sibus.engine.test-faults", "true");
+  private static final String ORDERS = "  - {name: orders, localizedOn: me1}\n";
+
   @ParameterizedTest
   @CsvSource({
     "housekeeping-error, The housekeeping of messaging engine me1",
@@ -36,25 +39,16 @@ class DutyErrorIT {
     // me2 is never started: a message for it waits in a delivery stream whose sender retries.
     cluster.writeBus(
         Map.of("me1", List.of(port), "me2", List.of(EngineCluster.freePort())),
-        """
-          - {name: orders, localizedOn: me1}
-          - {name: shipments, localizedOn: me2}
-        """,
+        ORDERS + "  - {name: shipments, localizedOn: me2}\n",
         "duty-secret",
         "1h");
-    MemberProcess member =
-        cluster.launch("me1", "d0", port, Map.of("sibus.engine.test-faults", "true"));
-    EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
+    MemberProcess member = launch(cluster, "d0", port, "ACTIVE");
     EngineClient client = EngineCluster.client(member);
     assertThat(client.send("shipments", new Outgoing("for me2")).status()).isEqualTo(201);
 
     assertThat(client.post("/api/v1/test/faults/" + fault, null).status()).isEqualTo(202);
 
-    assertThat(member.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
-    assertThat(member.terminationMessage())
-        .contains("SIBUS0052E")
-        .contains(reported)
-        .contains("an Error injected as a test fault");
+    assertEndedWithALocalError(member, reported, "an Error injected as a test fault");
   }
 
   /**
@@ -65,14 +59,8 @@ class DutyErrorIT {
   void aDefectThatEndsTheFlushOfTheDeliveryStreamsStopsTheMember() throws Exception {
     EngineCluster cluster = CLUSTER.get();
     int port = EngineCluster.freePort();
-    cluster.writeBus(
-        Map.of("me1", List.of(port)),
-        "  - {name: orders, localizedOn: me1}\n",
-        "duty-secret",
-        "1h");
-    MemberProcess member =
-        cluster.launch("me1", "f0", port, Map.of("sibus.engine.test-faults", "true"));
-    EngineCluster.awaitState(member, "ACTIVE", Duration.ofSeconds(60));
+    cluster.writeBus(Map.of("me1", List.of(port)), ORDERS, "duty-secret", "1h");
+    MemberProcess member = launch(cluster, "f0", port, "ACTIVE");
     EngineClient client = EngineCluster.client(member);
     assertThat(client.post("/api/v1/test/faults/stream-flush-error", null).status()).isEqualTo(202);
 
@@ -80,11 +68,10 @@ class DutyErrorIT {
     EngineCluster.awaitState(member, "STOPPED", Duration.ofSeconds(30));
     assertThat(client.start("RESTART_AFTER_RESTORE").status()).isEqualTo(202);
 
-    assertThat(member.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
-    assertThat(member.terminationMessage())
-        .contains("SIBUS0052E")
-        .contains("The flush of the delivery streams of messaging engine me1")
-        .contains("a defect injected as a test fault");
+    assertEndedWithALocalError(
+        member,
+        "The flush of the delivery streams of messaging engine me1",
+        "a defect injected as a test fault");
   }
 
   /**
@@ -97,25 +84,35 @@ class DutyErrorIT {
     EngineCluster cluster = CLUSTER.get();
     int port = EngineCluster.freePort();
     int standbyPort = EngineCluster.freePort();
-    cluster.writeBus(
-        Map.of("me1", List.of(port, standbyPort)),
-        "  - {name: orders, localizedOn: me1}\n",
-        "duty-secret",
-        "1h");
-    Map<String, String> faults = Map.of("sibus.engine.test-faults", "true");
-    MemberProcess active = cluster.launch("me1", "s0", port, faults);
-    EngineCluster.awaitState(active, "ACTIVE", Duration.ofSeconds(60));
-    MemberProcess standby = cluster.launch("me1", "s1", standbyPort, faults);
-    EngineCluster.awaitState(standby, "STANDBY", Duration.ofSeconds(60));
+    cluster.writeBus(Map.of("me1", List.of(port, standbyPort)), ORDERS, "duty-secret", "1h");
+    MemberProcess active = launch(cluster, "s0", port, "ACTIVE");
+    MemberProcess standby = launch(cluster, "s1", standbyPort, "STANDBY");
 
     EngineClient client = EngineCluster.client(standby);
     assertThat(client.post("/api/v1/test/faults/standby-error", null).status()).isEqualTo(202);
 
-    assertThat(standby.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
-    assertThat(standby.terminationMessage())
-        .contains("SIBUS0052E")
-        .contains("The life cycle of messaging engine me1 failed unexpectedly")
-        .contains("an Error injected as a test fault");
+    assertEndedWithALocalError(
+        standby,
+        "The life cycle of messaging engine me1 failed unexpectedly",
+        "an Error injected as a test fault");
     EngineCluster.awaitState(active, "ACTIVE", Duration.ofSeconds(5));
+  }
+
+  /** A member of me1 with the test faults on, once it reports {@code state}. */
+  private static MemberProcess launch(
+      EngineCluster cluster, String member, int port, String state) {
+    MemberProcess launched = cluster.launch("me1", member, port, FAULTS);
+    EngineCluster.awaitState(launched, state, Duration.ofSeconds(60));
+    return launched;
+  }
+
+  /** Exit code 10 is a local error; its termination message names the duty and the cause. */
+  private static void assertEndedWithALocalError(
+      MemberProcess member, String reported, String cause) {
+    assertThat(member.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(10);
+    assertThat(member.terminationMessage())
+        .contains("SIBUS0052E")
+        .contains(reported)
+        .contains(cause);
   }
 }
