@@ -392,7 +392,9 @@ class GroupCommitIT {
     assertThat(writer.submit(new InsertOp(row(1), null)).get(30, TimeUnit.SECONDS).messageId())
         .isEqualTo("id-1");
     await().atMost(Duration.ofSeconds(10)).until(() -> !dutyErrors.isEmpty());
+    // The second hand-over's Error beside the first, rather than thrown out of the writer's thread
     assertThat(dutyErrors).singleElement().isInstanceOf(Error.class);
+    assertThat(dutyErrors.get(0).getSuppressed()).singleElement().isInstanceOf(Error.class);
     assertThat(endedDuties).containsExactly("group-commit writer");
     assertThat(seqs("true")).containsExactly(1L);
   }
