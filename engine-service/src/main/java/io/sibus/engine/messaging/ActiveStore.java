@@ -24,6 +24,9 @@ final class ActiveStore {
   final AtomicInteger memoryMessages = new AtomicInteger();
   final NonpersistentKeys memoryKeys = new NonpersistentKeys();
 
+  /** When a failed move of a removed destination's messages is tried again (0: none failed). */
+  volatile long orphansRetryAt;
+
   /** This activation's outgoing delivery streams. */
   volatile io.sibus.engine.streams.Outbound outbound;
 

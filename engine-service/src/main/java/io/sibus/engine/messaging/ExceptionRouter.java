@@ -100,7 +100,7 @@ final class ExceptionRouter {
             (n, failure) -> {
               if (failure != null) {
                 // A message out of redeliveries is tried again at its next expiry. A removed
-                // destination's messages, drained, are back at the next reload or activation.
+                // destination's messages, drained, are put back by their mover (Orphans).
                 persistent.forEach(from::makeAvailable);
               }
             })

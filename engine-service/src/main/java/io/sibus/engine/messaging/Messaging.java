@@ -53,6 +53,7 @@ public class Messaging {
   private final Sending sending;
   private final Delivering delivering;
   private final ExceptionRouter exceptions;
+  private final Orphans orphans;
   private final Sweeper sweeper;
   private final Vacuuming vacuuming;
   private final EngineMetrics metrics;
@@ -101,6 +102,7 @@ public class Messaging {
             executor);
     this.exceptions = new ExceptionRouter(context.messages(), destinations);
     this.delivering = new Delivering(metrics, exceptions, executor);
+    this.orphans = new Orphans(destinations, exceptions);
     this.sweeper = new Sweeper(this, faults);
     this.vacuuming =
         new Vacuuming(
@@ -153,7 +155,7 @@ public class Messaging {
       context.messages().loadIndex(c, row -> store.queue(row.destination()).add(entry(row, now)));
     }
     active = store;
-    moveOrphans(store);
+    orphans.move(store);
     sweeper.start(config.engine().pollInterval(), failures);
     vacuuming.start(failures);
     if (flushed != null) {
@@ -226,7 +228,7 @@ public class Messaging {
   public void resumed() {
     ActiveStore store = active;
     if (store != null) {
-      moveOrphans(store);
+      orphans.move(store);
     }
   }
 
@@ -409,6 +411,7 @@ public class Messaging {
       long now = System.currentTimeMillis();
       delivering.expireLocks(store, destinations, now);
       delivering.removeExpired(store, now);
+      orphans.retryIfDue(store, now);
     }
   }
 
@@ -428,33 +431,7 @@ public class Messaging {
     registerDepthGauges();
     ActiveStore store = active;
     if (store != null) {
-      moveOrphans(store);
-    }
-  }
-
-  /**
-   * Messages of destinations that no longer exist go to the exception destination. Not while the
-   * writer refuses work (the data store is unavailable): the move would fail, and its messages
-   * would leave the index, drained, until the next activation. They stay, and are moved when the
-   * writer runs again ({@link #resumed}).
-   */
-  private void moveOrphans(ActiveStore store) {
-    if (!store.writer.accepting()) {
-      return;
-    }
-    for (QueueIndex queue : List.copyOf(store.queues())) {
-      if (destinations.find(queue.name).isEmpty() && !queue.isEmpty()) {
-        List<Entry> entries = queue.drainAll();
-        if (entries.isEmpty()) {
-          continue; // a concurrent pass (the bus file's poller, or a resumed writer) took them
-        }
-        store.forget(queue);
-        exceptions.moveAll(
-            store,
-            queue,
-            entries,
-            "SIBUS0302W destination " + queue.name + " no longer exists in the bus configuration");
-      }
+      orphans.move(store);
     }
   }
 

@@ -184,6 +184,21 @@ final class QueueIndex {
     return entries;
   }
 
+  /**
+   * Entries that were drained ({@link #drainAll}) come back, available, unless the index holds
+   * their message again already (a reload put it there).
+   */
+  synchronized void restore(List<Entry> entries) {
+    for (Entry entry : entries) {
+      if (!all.containsKey(entry.seq)) {
+        entry.receipt = null;
+        entry.lockedUntilMillis = 0;
+        entry.state = Entry.State.AVAILABLE;
+        add(entry);
+      }
+    }
+  }
+
   private void forget(Entry entry) {
     if (all.remove(entry.seq) != null && entry.expiresAtMillis != 0) {
       expiring--;

@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The active member's housekeeping: expired receipt locks (redelivery or the exception
- * destination), messages past their time to live, and idempotency keys past the window.
+ * destination), messages past their time to live, idempotency keys past the window, and failed
+ * moves of removed destinations' messages, tried again.
  */
 final class Sweeper {
   private static final Logger LOG = Logger.getLogger(Sweeper.class);

@@ -43,6 +43,7 @@ class BusIT {
         - {name: shipments, localizedOn: me2}
         - {name: audit, localizedOn: me2}
       """;
+  static final String EXCEPTION_ME2 = "_SYSTEM.Exception.me2";
 
   @Test
   void killingTheActiveMemberOfEitherEngineLosesAndDuplicatesNothing() throws Exception {
@@ -289,26 +290,65 @@ class BusIT {
   void messagesOfARemovedDestinationGoToTheExceptionDestination() throws Exception {
     EngineCluster cluster = CLUSTER.get();
     int pb = EngineCluster.freePort();
+    MemberProcess b = launchWithAuditMessages(cluster, pb, 5);
+    removeAudit(cluster, pb);
+    awaitDepth(b, EXCEPTION_ME2, 5);
+    assertMovedFromAudit(b, 5);
+  }
+
+  @Test
+  void aFailedMoveOfARemovedDestinationsMessagesIsTriedAgain() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int pb = EngineCluster.freePort();
+    MemberProcess b = launchWithAuditMessages(cluster, pb, 5);
+    try (Connection c = cluster.postgres().connect();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE FUNCTION sibus_me2.it_refuse_moves() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$BEGIN RAISE EXCEPTION 'moves refused by the test'; END$$");
+      s.execute(
+          "CREATE TRIGGER it_refuse_moves BEFORE UPDATE OF destination ON sibus_me2.sibus_message"
+              + " FOR EACH ROW WHEN (NEW.destination IS DISTINCT FROM OLD.destination)"
+              + " EXECUTE FUNCTION sibus_me2.it_refuse_moves()");
+      removeAudit(cluster, pb);
+      await("a refused move")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> b.log().contains("SIBUS0304W 5 message(s) of destination audit"));
+      assertThat(depth(b, EXCEPTION_ME2)).isZero();
+      s.execute("DROP FUNCTION sibus_me2.it_refuse_moves() CASCADE");
+    }
+    awaitDepth(b, EXCEPTION_ME2, 5); // tried again by the housekeeping
+    assertMovedFromAudit(b, 5);
+  }
+
+  private static MemberProcess launchWithAuditMessages(EngineCluster cluster, int port, int count)
+      throws Exception {
     cluster.writeBus(
-        Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(pb)),
+        Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(port)),
         DESTINATIONS,
         SECRET,
         "24h");
-    MemberProcess b = cluster.launch("me2", "b0", pb, Map.of());
+    MemberProcess b = cluster.launch("me2", "b0", port, Map.of());
     EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
     EngineClient cb = EngineCluster.client(b);
-    for (int i = 0; i < 5; i++) {
-      cb.send("audit", new Outgoing("audit-" + i));
+    for (int i = 0; i < count; i++) {
+      assertThat(cb.send("audit", new Outgoing("audit-" + i)).status()).isEqualTo(201);
     }
+    return b;
+  }
+
+  private static void removeAudit(EngineCluster cluster, int port) throws Exception {
     cluster.writeBus(
-        Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(pb)),
+        Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(port)),
         "  - {name: orders, localizedOn: me1}\n  - {name: shipments, localizedOn: me2}\n",
         SECRET,
         "24h");
-    awaitDepth(b, "_SYSTEM.Exception.me2", 5);
+  }
+
+  private static void assertMovedFromAudit(MemberProcess b, int count) throws IOException {
     JsonNode messages =
-        cb.receive("_SYSTEM.Exception.me2", 10, 1000, 30_000).json().get("messages");
-    assertThat(messages).hasSize(5);
+        EngineCluster.client(b).receive(EXCEPTION_ME2, 10, 1000, 30_000).json().get("messages");
+    assertThat(messages).hasSize(count);
     for (JsonNode m : messages) {
       assertThat(m.get("properties").get("sibus.exception.destination").asText())
           .isEqualTo("audit");

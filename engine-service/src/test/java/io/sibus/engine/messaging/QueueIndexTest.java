@@ -111,6 +111,26 @@ class QueueIndexTest {
     assertThat(empty.signal()).isDone();
   }
 
+  @Test
+  void drainedEntriesComeBackAvailableUnlessTheIndexHoldsThemAgain() {
+    add(1, 4);
+    add(2, 4);
+    Entry locked = queue.pick(1, 0, 1000).picked().get(0);
+    queue.lockRecorded(List.of(locked));
+    var receipt = locked.receipt;
+    List<Entry> drained = queue.drainAll();
+    assertThat(queue.depth()).isZero();
+    Entry reloaded = new Entry(2, "id-2", 4, Reliability.ASSURED_PERSISTENT, 0, null, 0);
+    queue.add(reloaded);
+    queue.restore(drained);
+    assertThat(queue.depth()).isEqualTo(2);
+    assertThat(queue.beginSettle(receipt, 10)).isNull(); // its lock went with the move
+    List<Entry> picked = queue.pick(10, 0, 1000).picked();
+    assertThat(picked).extracting(e -> e.seq).containsExactly(1L, 2L);
+    assertThat(picked.get(1)).isSameAs(reloaded);
+    assertThat(picked.get(0).deliveryCount).isEqualTo(2);
+  }
+
   private void add(long seq, int priority) {
     queue.add(new Entry(seq, "id-" + seq, priority, Reliability.ASSURED_PERSISTENT, 0, null, 0));
   }
