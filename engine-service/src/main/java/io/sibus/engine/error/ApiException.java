@@ -1,6 +1,7 @@
 package io.sibus.engine.error;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +42,23 @@ public class ApiException extends RuntimeException {
         "SIBUS0202E",
         "Destination '" + name + "' does not exist on this engine.",
         "Check the destination name, or define the destination in the bus configuration.");
+  }
+
+  /** A receive, acknowledgement or release of a destination that another engine holds. */
+  public static ApiException localizedElsewhere(String name, String engine, List<String> urls) {
+    return new ApiException(
+            409,
+            "SIBUS0215E",
+            "Destination "
+                + name
+                + " is localized on messaging engine "
+                + engine
+                + "; its messages are received there.",
+            "Receive from messaging engine "
+                + engine
+                + (urls.isEmpty() ? "." : " at " + urls + "."))
+        .detail("localizedOn", engine)
+        .detail("urls", urls);
   }
 
   public static ApiException receiptGone(String receipt) {

@@ -1,7 +1,6 @@
 package io.sibus.engine.messaging;
 
 import io.quarkus.runtime.StartupEvent;
-import io.sibus.datastore.IndexRow;
 import io.sibus.datastore.TableUpkeep;
 import io.sibus.engine.bus.BusConfigSource;
 import io.sibus.engine.bus.BusTopology;
@@ -21,10 +20,7 @@ import io.sibus.engine.streams.Outbound;
 import io.sibus.engine.streams.Peers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,11 +50,10 @@ public class Messaging {
   private final Delivering delivering;
   private final ExceptionRouter exceptions;
   private final Orphans orphans;
+  private final StoredIndex storedIndex;
+  private final DestinationViews views;
   private final Sweeper sweeper;
   private final Vacuuming vacuuming;
-  private final EngineMetrics metrics;
-  private final java.util.Set<String> depthGauges =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Peers peers;
   private final ErrorLog errors;
   private final Faults faults;
@@ -103,6 +98,8 @@ public class Messaging {
     this.exceptions = new ExceptionRouter(context.messages(), destinations);
     this.delivering = new Delivering(metrics, exceptions, executor);
     this.orphans = new Orphans(destinations, exceptions);
+    this.storedIndex = new StoredIndex(dataSource, context.messages());
+    this.views = new DestinationViews(destinations, () -> active, metrics);
     this.sweeper = new Sweeper(this, faults);
     this.vacuuming =
         new Vacuuming(
@@ -110,7 +107,6 @@ public class Messaging {
             new TableUpkeep(context.schema()),
             config.engine().vacuumThreshold(),
             faults);
-    this.metrics = metrics;
     for (EngineState state : EngineState.values()) {
       metrics.gauge(
           "sibus.engine.state",
@@ -122,7 +118,7 @@ public class Messaging {
 
   void onStart(@Observes StartupEvent event) {
     destinations.update(bus.current());
-    registerDepthGauges();
+    views.registerDepthGauges();
     bus.onChange(this::topologyChanged);
   }
 
@@ -149,11 +145,7 @@ public class Messaging {
             config.engine().streamBatch(),
             config.engine().autoFlushOnRestore());
     store.outbound.load();
-    long now = System.currentTimeMillis();
-    try (Connection c = dataSource.getConnection()) {
-      store.seq.set(context.messages().maxSeq(c));
-      context.messages().loadIndex(c, row -> store.queue(row.destination()).add(entry(row, now)));
-    }
+    storedIndex.load(store);
     active = store;
     orphans.move(store);
     sweeper.start(config.engine().pollInterval(), failures);
@@ -194,29 +186,9 @@ public class Messaging {
    */
   public void reloadPersistent() throws SQLException {
     ActiveStore store = active;
-    if (store == null) {
-      return;
+    if (store != null) {
+      storedIndex.reloadPersistent(store);
     }
-    long now = System.currentTimeMillis();
-    Map<String, List<Entry>> loaded = new HashMap<>();
-    try (Connection c = dataSource.getConnection()) {
-      context
-          .messages()
-          .loadIndex(
-              c,
-              row ->
-                  loaded
-                      .computeIfAbsent(row.destination(), d -> new ArrayList<>())
-                      .add(entry(row, now)));
-    }
-    for (QueueIndex queue : store.queues()) {
-      for (Entry entry : queue.drainAll()) {
-        if (!entry.persistent()) {
-          queue.add(entry);
-        }
-      }
-    }
-    loaded.forEach((destination, entries) -> entries.forEach(store.queue(destination)::add));
   }
 
   /**
@@ -230,24 +202,6 @@ public class Messaging {
     if (store != null) {
       orphans.move(store);
     }
-  }
-
-  private static Entry entry(IndexRow row, long now) {
-    Entry entry =
-        new Entry(
-            row.seq(),
-            row.messageId(),
-            row.priority(),
-            row.reliability(),
-            row.expiresAtMillis(),
-            null,
-            row.deliveryCount());
-    if (row.receipt() != null && row.lockedUntilMillis() > now) {
-      entry.receipt = row.receipt();
-      entry.lockedUntilMillis = row.lockedUntilMillis();
-      entry.state = Entry.State.LOCKED; // a consumer may still acknowledge it here
-    }
-    return entry;
   }
 
   public CompletableFuture<SendResult> send(String destination, SendRequest request) {
@@ -337,35 +291,12 @@ public class Messaging {
     }
   }
 
-  /** Depth of a destination for its gauge: 0 while this member is not active. */
-  private double depthOf(String destination) {
-    ActiveStore store = active;
-    QueueIndex queue = store == null ? null : store.existingQueue(destination);
-    return queue == null ? 0 : queue.depth();
-  }
-
-  private void registerDepthGauges() {
-    for (Destination d : destinations.all()) {
-      if (depthGauges.add(d.name())) {
-        metrics.gauge(
-            "sibus.destination.depth",
-            Map.of("destination", d.name()),
-            this,
-            m -> m.depthOf(d.name()));
-      }
-    }
-  }
-
   public List<DestinationView> destinations() {
-    List<DestinationView> views = new ArrayList<>();
-    for (Destination d : destinations.all()) {
-      views.add(view(d));
-    }
-    return views;
+    return views.all();
   }
 
   public DestinationView destination(String name) {
-    return view(requireDestination(name));
+    return views.of(requireDestination(name));
   }
 
   /**
@@ -386,23 +317,6 @@ public class Messaging {
   /** Runs work in a fenced group-commit transaction of the active member. */
   public <T> CompletableFuture<T> inTransaction(TxOp.Work<T> work) {
     return requireActive().writer.submit(new TxOp<>(work));
-  }
-
-  private DestinationView view(Destination d) {
-    ActiveStore store = active;
-    QueueIndex queue = store == null ? null : store.existingQueue(d.name());
-    long depth = queue == null ? 0 : queue.depth();
-    long available = queue == null ? 0 : queue.availableCount();
-    return new DestinationView(
-        d.name(),
-        d.type(),
-        d.localizedOn(),
-        d.defaultReliability().name(),
-        d.maxRedeliveries(),
-        d.maxDepth(),
-        depth,
-        available,
-        depth - available);
   }
 
   void sweep() {
@@ -428,7 +342,7 @@ public class Messaging {
 
   private void topologyChanged(BusTopology topology) {
     destinations.update(topology);
-    registerDepthGauges();
+    views.registerDepthGauges();
     ActiveStore store = active;
     if (store != null) {
       orphans.move(store);
@@ -451,21 +365,10 @@ public class Messaging {
     Optional<Destination> remote = destinations.findRemote(name);
     if (remote.isPresent()) {
       String engine = remote.get().localizedOn();
-      List<String> urls =
-          bus.current().engine(engine).map(BusTopology.EngineRef::urls).orElse(List.of());
-      throw new ApiException(
-              409,
-              "SIBUS0215E",
-              "Destination "
-                  + name
-                  + " is localized on messaging engine "
-                  + engine
-                  + "; its messages are received there.",
-              "Receive from messaging engine "
-                  + engine
-                  + (urls.isEmpty() ? "." : " at " + urls + "."))
-          .detail("localizedOn", engine)
-          .detail("urls", urls);
+      throw ApiException.localizedElsewhere(
+          name,
+          engine,
+          bus.current().engine(engine).map(BusTopology.EngineRef::urls).orElse(List.of()));
     }
     throw ApiException.unknownDestination(name);
   }
