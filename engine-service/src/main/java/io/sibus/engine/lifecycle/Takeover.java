@@ -6,7 +6,6 @@ import io.sibus.datastore.FailoverSuppressedException;
 import io.sibus.datastore.LockSession;
 import io.sibus.datastore.OwnerRecord;
 import io.sibus.datastore.StoreException;
-import io.sibus.datastore.StoreVerifier;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.config.StartMode;
 import io.sibus.engine.election.Election;
@@ -27,9 +26,10 @@ import javax.sql.DataSource;
 
 /**
  * How this member gets, keeps and gives up the data store: connect (waiting up to the start-up
- * timeout), wait as a standby until the election lets it try and the advisory lock is free, verify
- * or create the tables, take ownership (new incarnation, next epoch), then serve. Runs on the
- * lifecycle thread only, apart from the stop flag.
+ * timeout) and wait as a standby until the election lets it try and the advisory lock is free
+ * ({@link Standby}), verify or create the tables ({@link TableSetup}), take ownership (new
+ * incarnation, next epoch), then serve; and what it does when the store fails under it or it stops.
+ * Runs on the lifecycle thread only, apart from the stop flag.
  */
 @ApplicationScoped
 public class Takeover {
@@ -51,6 +51,8 @@ public class Takeover {
   private final Faults faults;
   private final EngineMetrics metrics;
   private final Election election;
+  private final Standby standby;
+  private final TableSetup tables;
   private final Object sessionLock = new Object();
   private volatile boolean stopRequested;
   private volatile boolean clearSuppression;
@@ -80,6 +82,8 @@ public class Takeover {
     this.faults = faults;
     this.metrics = metrics;
     this.election = election;
+    this.standby = new Standby(config, status, errors, context, faults, election);
+    this.tables = new TableSetup(config, errors, context);
   }
 
   void prepareStart(boolean clearGlobalError) {
@@ -112,11 +116,16 @@ public class Takeover {
         status.state(EngineState.STOPPED);
         return Outcome.STOPPED;
       }
-      if (session == null && !connect()) {
-        return stopRequested ? Outcome.STOPPED : Outcome.DISABLED;
+      if (session == null) {
+        session = standby.connect(() -> stopRequested).orElse(null);
+        if (session == null) {
+          return stopRequested ? Outcome.STOPPED : Outcome.DISABLED;
+        }
       }
       try {
-        if (!session.held() && !awaitLock()) {
+        if (!session.held()
+            && !standby.awaitLock(
+                session, sessionLock, () -> stopRequested, () -> clearSuppression)) {
           continue;
         }
         Optional<Outcome> outcome = takeStore(mode, failures);
@@ -137,141 +146,12 @@ public class Takeover {
     }
   }
 
-  /** Opens the lock session, retrying until the start-up timeout; false when disabled/stopped. */
-  private boolean connect() {
-    status.state(EngineState.STARTING);
-    Duration timeout = config.datastore().startupTimeout();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    SQLException last = null;
-    while (!stopRequested) {
-      try {
-        session =
-            LockSession.open(
-                context.jdbcUrl(),
-                context.username(),
-                context.password(),
-                context.schema(),
-                context.identity(),
-                "sibus " + engine() + " " + context.member());
-        return true;
-      } catch (SQLException e) {
-        if (last == null) {
-          errors.info(
-              "SIBUS0040W",
-              "The data store of messaging engine "
-                  + engine()
-                  + " is not reachable ("
-                  + e.getMessage()
-                  + "); the member keeps trying for "
-                  + timeout
-                  + ".");
-        }
-        last = e;
-      }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) {
-        // The error first: whoever sees DISABLED must also see why.
-        errors.report(
-            ErrorClass.LOCAL,
-            "SIBUS0039E",
-            "Messaging engine "
-                + engine()
-                + " could not reach its data store within the start-up timeout of "
-                + timeout
-                + " ("
-                + last.getMessage()
-                + "); member "
-                + context.member()
-                + " is disabled for high availability.",
-            "Make the database reachable, then re-enable the member: restart it, POST"
-                + " /api/v1/engine/start, or the sibus.io/reenable-members annotation.");
-        status.state(EngineState.DISABLED);
-        return false;
-      }
-      sleep(Math.min(1000, remaining / 1_000_000));
-    }
-    status.state(EngineState.STOPPED);
-    return false;
-  }
-
-  /** Waits as a standby until the lock is held (true), or stop is requested (false). */
-  private boolean awaitLock() throws SQLException {
-    status.state(EngineState.STANDBY);
-    errors.info(
-        "SIBUS1538I",
-        "Messaging engine "
-            + engine()
-            + " member "
-            + context.member()
-            + " is attempting to"
-            + " obtain exclusive access to the data store in schema "
-            + context.schema()
-            + ".");
-    long nextLook = 0;
-    while (!stopRequested) {
-      faults.maybeFail(Faults.Duty.STANDBY);
-      if (System.nanoTime() >= nextLook) {
-        lookAtOwner();
-        nextLook = System.nanoTime() + 1_000_000_000L;
-      }
-      boolean suppressed = status.storeSuppressed() && !clearSuppression;
-      // Who may try (the election) comes before who may write (the lock); a standby held back by
-      // the store's suppression does not ask, so that it never takes the election's right either.
-      boolean mayTry = !suppressed && election.mayTry();
-      synchronized (sessionLock) {
-        if (mayTry && session.tryLock()) {
-          return true;
-        }
-        if (!mayTry) {
-          session.ping();
-        }
-      }
-      sleep(config.engine().pollInterval().toMillis());
-    }
-    return false;
-  }
-
-  /** Learns the active member and any failover suppression; ends a hung holder's session. */
-  private void lookAtOwner() throws SQLException {
-    try {
-      synchronized (sessionLock) {
-        Optional<OwnerRecord> owner = context.ownership().read(session.connection());
-        owner.ifPresent(
-            o -> {
-              status.activeMember(o.activeMember(), o.activeUrl());
-              status.failoverSuppressed(o.failoverSuppressed());
-            });
-        if (!status.failoverSuppressed()) {
-          session
-              .evictHungHolder(config.engine().leaseDuration().toMillis())
-              .ifPresent(
-                  holder ->
-                      errors.report(
-                          ErrorClass.UNDETECTABLE,
-                          "SIBUS0052E",
-                          "The active member "
-                              + holder
-                              + " is hung; its data store session"
-                              + " was ended so that this member can take over.",
-                          "Inspect the hung member; it will exit when it notices."));
-        }
-      }
-    } catch (SQLException e) {
-      if (Lifecycle.connectionLoss(e)) {
-        throw e;
-      }
-      // No tables yet: nobody owns the store.
-    }
-  }
-
   /** Verifies the store and takes ownership; empty when failover is suppressed (stay standby). */
   private Optional<Outcome> takeStore(StartMode mode, StoreFailures failures) throws SQLException {
     Activation activation;
     synchronized (sessionLock) {
       var connection = session.connection();
-      if (StoreVerifier.verify(connection, context.schema()) == StoreVerifier.Result.ABSENT) {
-        createTables(connection);
-      }
+      tables.verifyOrCreate(connection);
       if (clearSuppression) {
         context.ownership().clearSuppression(connection);
         clearSuppression = false;
@@ -291,9 +171,13 @@ public class Takeover {
     metrics.activated();
     startKeeper(failures);
     election.activated(failures);
-    if (mode == StartMode.RECOVERY) {
-      return Optional.of(recover(activation));
-    }
+    return Optional.of(
+        mode == StartMode.RECOVERY ? recover(activation) : serve(mode, activation, failures));
+  }
+
+  /** Starts the writer and the messaging work of a new activation, and reports ACTIVE. */
+  private Outcome serve(StartMode mode, Activation activation, StoreFailures failures)
+      throws SQLException {
     writer =
         new GroupCommit(
             dataSource,
@@ -331,31 +215,7 @@ public class Takeover {
             + ", incarnation "
             + activation.incarnation()
             + ").");
-    return Optional.of(Outcome.ACTIVE);
-  }
-
-  private void createTables(java.sql.Connection connection) throws SQLException {
-    if (!config.datastore().createTables()) {
-      throw new StoreException(
-          ErrorClass.GLOBAL,
-          "SIBUS1536E",
-          "The data store tables of messaging engine "
-              + engine()
-              + " do not exist in schema "
-              + context.schema()
-              + ", and sibus.datastore.create-tables is false.",
-          "Have a database administrator run the statements printed by 'sibus ddl --schema "
-              + context.schema()
-              + "', then start the engine (POST /api/v1/engine/start, or restart the member).");
-    }
-    StoreVerifier.create(connection, context.schema());
-    errors.info(
-        "SIBUS1540I",
-        "The data store tables of messaging engine "
-            + engine()
-            + " were created in schema "
-            + context.schema()
-            + ".");
+    return Outcome.ACTIVE;
   }
 
   private Outcome recover(Activation activation) throws SQLException {
@@ -456,7 +316,7 @@ public class Takeover {
       sleep(1000);
       try {
         if (session == null) {
-          session = open();
+          session = standby.open();
         }
         Optional<OwnerRecord> owner;
         synchronized (sessionLock) {
@@ -468,21 +328,7 @@ public class Takeover {
         if (owner.isEmpty() || owner.get().epoch() != status.epoch()) {
           break;
         }
-        messaging.reloadPersistent();
-        writer.start(status.epoch());
-        messaging.resumed();
-        startKeeper(failures);
-        status.storeAvailable(true);
-        errors.report(
-            ErrorClass.RECOVERABLE,
-            "SIBUS0051W",
-            "Messaging engine "
-                + engine()
-                + " reached its data store again and continues as the"
-                + " active member (epoch "
-                + status.epoch()
-                + ").",
-            "None.");
+        resume(failures);
         return;
       } catch (SQLException e) {
         closeSession();
@@ -492,6 +338,25 @@ public class Takeover {
     if (!stopRequested) {
       start(StartMode.NORMAL, failures);
     }
+  }
+
+  /** The store is back, still at this member's epoch: serve again where the outage left off. */
+  private void resume(StoreFailures failures) throws SQLException {
+    messaging.reloadPersistent();
+    writer.start(status.epoch());
+    messaging.resumed();
+    startKeeper(failures);
+    status.storeAvailable(true);
+    errors.report(
+        ErrorClass.RECOVERABLE,
+        "SIBUS0051W",
+        "Messaging engine "
+            + engine()
+            + " reached its data store again and continues as the"
+            + " active member (epoch "
+            + status.epoch()
+            + ").",
+        "None.");
   }
 
   /** Someone else holds the store now: drop everything of this activation, keep the session. */
@@ -534,7 +399,6 @@ public class Takeover {
     status.state(EngineState.STOPPED);
   }
 
-  /** The member is exiting for a local error: stop everything without waiting. */
   /**
    * True from the start of an activation (its writer is created before the member reports ACTIVE)
    * until its work is stopped.
@@ -543,6 +407,7 @@ public class Takeover {
     return writer != null;
   }
 
+  /** The member is exiting for a local error: stop everything without waiting. */
   void abandon() {
     stopRequested = true;
     election.standDown();
@@ -558,16 +423,6 @@ public class Takeover {
       writer.shutdown();
       writer = null;
     }
-  }
-
-  private LockSession open() throws SQLException {
-    return LockSession.open(
-        context.jdbcUrl(),
-        context.username(),
-        context.password(),
-        context.schema(),
-        context.identity(),
-        "sibus " + engine() + " " + context.member());
   }
 
   private void stopKeeper() {
@@ -591,7 +446,7 @@ public class Takeover {
     return config.engine().name();
   }
 
-  private static void sleep(long millis) {
+  static void sleep(long millis) {
     try {
       Thread.sleep(Math.max(1, millis));
     } catch (InterruptedException e) {
