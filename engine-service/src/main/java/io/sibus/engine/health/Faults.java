@@ -74,7 +74,12 @@ public class Faults {
     COMPLETER_START(
         "completer-start-error",
         "every hand-over to the group commit's completer, as if no thread could start for it",
-        Failure.LASTING_ERROR);
+        Failure.LASTING_ERROR),
+    /** The data store is let go whatever stopping the work fails with: a standby takes over. */
+    STOP(
+        "stop-error",
+        "the next orderly stop of the engine, before it stops the member's work",
+        Failure.ERROR);
 
     private final String fault;
     private final String where;

@@ -384,6 +384,7 @@ public class Takeover {
       }
     }
     try {
+      faults.maybeFail(Faults.Duty.STOP);
       stopServing(StoreErrors.notActive());
     } finally {
       // Whatever failed in stopping the work: the store is let go, so that a standby can take it.

@@ -2,6 +2,7 @@ package io.sibus.engine.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.local.EngineClient;
 import io.sibus.local.EngineClient.Outgoing;
 import io.sibus.local.MemberProcess;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the member restarts. Before, such a thread ended without a word: the member stayed ACTIVE and
  * healthy while its locks no longer expired or its messages for other engines waited for ever. So
  * does a defect that ends a thread with no way to go on (the flush of the delivery streams), and an
- * Error in the life cycle's own work (a standby's wait for the data store).
+ * Error in the life cycle's own work (a standby's wait for the data store). A stop that fails does
+ * not stop the member, but lets its data store go.
  */
 class DutyErrorIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("duty-error");
@@ -96,6 +98,34 @@ class DutyErrorIT {
         "The life cycle of messaging engine me1 failed unexpectedly",
         "an Error injected as a test fault");
     EngineCluster.awaitState(active, "ACTIVE", Duration.ofSeconds(5));
+  }
+
+  /**
+   * An orderly stop that fails while it stops the member's work still lets the data store go, so
+   * that a standby takes over, rather than wait behind a member that neither serves nor stops.
+   */
+  @Test
+  void aStopThatFailsStillLetsAStandbyTakeOver() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int port = EngineCluster.freePort();
+    int standbyPort = EngineCluster.freePort();
+    cluster.writeBus(Map.of("me1", List.of(port, standbyPort)), ORDERS, "duty-secret", "1h");
+    MemberProcess active = launch(cluster, "t0", port, "ACTIVE");
+    MemberProcess standby = launch(cluster, "t1", standbyPort, "STANDBY");
+    EngineClient client = EngineCluster.client(active);
+    for (int i = 0; i < 5; i++) {
+      assertThat(client.send("orders", new Outgoing("stored " + i)).status()).isEqualTo(201);
+    }
+    assertThat(client.post("/api/v1/test/faults/stop-error", null).status()).isEqualTo(202);
+
+    assertThat(client.stop().status()).isEqualTo(202);
+
+    EngineCluster.awaitState(standby, "ACTIVE", Duration.ofSeconds(60));
+    assertThat(active.alive()).as("the member whose stop failed runs on").isTrue();
+    assertThat(active.log()).contains("The stop of messaging engine me1 failed");
+    JsonNode received =
+        EngineCluster.client(standby).receive("orders", 10, 1000, 30_000).json().get("messages");
+    assertThat(received).hasSize(5);
   }
 
   /** A member of me1 with the test faults on, once it reports {@code state}. */
