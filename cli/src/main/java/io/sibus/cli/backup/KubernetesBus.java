@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -32,16 +31,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -151,7 +146,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       props.setProperty("password", secretValue(secret, "password"));
     }
     try {
-      return DriverManager.getConnection(reachable(store.getJdbcUrl()), props);
+      return DriverManager.getConnection(reach.jdbcUrl(store.getJdbcUrl(), namespace), props);
     } catch (IOException e) {
       throw new SQLException(e.getMessage(), e);
     }
@@ -213,16 +208,15 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       Map<String, Object> copy = new LinkedHashMap<>(resource);
       if ("MessagingEngine".equals(copy.get("kind"))) {
         Object state = ((Map<?, ?>) copy.get("spec")).get("initialState");
-        archivedStates.put(name(copy), state == null ? "Started" : String.valueOf(state));
-        copy.put("spec", withInitialState(copy.get("spec"), "Stopped"));
+        archivedStates.put(
+            ArchivedResources.name(copy), state == null ? "Started" : String.valueOf(state));
+        copy.put("spec", ArchivedResources.withInitialState(copy.get("spec"), "Stopped"));
       }
       GenericKubernetesResource object = inThisNamespace(copy);
       GenericKubernetesResource running = running(object);
-      differences(object, running, resource.get("spec")).forEach(d -> progress.detail("%s", d));
-      Map<String, Object> patch = mergeable(copy);
-      if (running != null && patch.get("spec") instanceof Map<?, ?> spec) {
-        patch.put("spec", removing(asStringMap(spec), spec(running)));
-      }
+      ArchivedResources.differences(object, running, resource.get("spec"))
+          .forEach(d -> progress.detail("%s", d));
+      Map<String, Object> patch = ArchivedResources.mergePatch(copy, running);
       client
           .resource(object)
           .inNamespace(namespace)
@@ -230,7 +224,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
               existing ->
                   existing.patch(
                       PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch)));
-      progress.detail("%s %s applied", copy.get("kind"), name(copy));
+      progress.detail("%s %s applied", copy.get("kind"), ArchivedResources.name(copy));
     }
   }
 
@@ -245,7 +239,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     }
     for (Map<String, Object> resource : resources) {
       GenericKubernetesResource object = inThisNamespace(resource);
-      changes.addAll(differences(object, running(object), resource.get("spec")));
+      changes.addAll(ArchivedResources.differences(object, running(object), resource.get("spec")));
     }
     if (changes.isEmpty()) {
       changes.add("the resources are the ones of the backup");
@@ -257,7 +251,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     Set<String> kept =
         resources.stream()
             .filter(r -> "Destination".equals(r.get("kind")))
-            .map(KubernetesBus::name)
+            .map(ArchivedResources::name)
             .collect(Collectors.toSet());
     return destinations().stream().filter(d -> !kept.contains(d.getMetadata().getName())).toList();
   }
@@ -352,7 +346,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
         "to complete its restart after restore");
   }
 
-  /** How the running resource's spec differs from the one of the backup, field by field. */
+  /** The running resource of the backup's {@code archived}; null when there is none. */
   private GenericKubernetesResource running(GenericKubernetesResource archived) {
     return client
         .genericKubernetesResources(archived.getApiVersion(), archived.getKind())
@@ -366,43 +360,6 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       return uri.getPort();
     }
     return "https".equals(uri.getScheme()) ? 443 : 80;
-  }
-
-  private static Map<?, ?> spec(GenericKubernetesResource resource) {
-    return resource.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asStringMap(Map<?, ?> map) {
-    return (Map<String, Object>) map;
-  }
-
-  private static List<String> differences(
-      GenericKubernetesResource archived, GenericKubernetesResource running, Object archivedSpec) {
-    String what = archived.getKind() + " " + archived.getMetadata().getName();
-    if (running == null) {
-      return List.of(what + " (deleted after the backup) comes back");
-    }
-    Map<?, ?> before = spec(running);
-    Map<?, ?> after = archivedSpec instanceof Map<?, ?> m ? m : Map.of();
-    List<String> found = new ArrayList<>();
-    Set<Object> keys = new TreeSet<>(Comparator.comparing(String::valueOf));
-    keys.addAll(before.keySet());
-    keys.addAll(after.keySet());
-    for (Object key : keys) {
-      if ("initialState".equals(key) || Objects.equals(before.get(key), after.get(key))) {
-        continue;
-      }
-      String field = what + ": spec." + key;
-      if (!after.containsKey(key)) {
-        found.add(field + " (set to " + before.get(key) + " after the backup) is removed");
-      } else if (!before.containsKey(key)) {
-        found.add(field + " (removed after the backup) comes back: " + after.get(key));
-      } else {
-        found.add(field + " goes back from " + before.get(key) + " to " + after.get(key));
-      }
-    }
-    return found;
   }
 
   private static Object busOf(GenericKubernetesResource resource) {
@@ -463,33 +420,6 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     }
   }
 
-  /**
-   * The JDBC URL with a Service's host name replaced by an address this machine reaches (its
-   * cluster IP, or a port-forward): a name such as {@code postgres} resolves only inside the
-   * cluster.
-   */
-  private String reachable(String jdbcUrl) throws IOException {
-    String prefix = "jdbc:postgresql://";
-    if (!jdbcUrl.startsWith(prefix)) {
-      return jdbcUrl;
-    }
-    URI uri = URI.create("postgresql://" + jdbcUrl.substring(prefix.length()));
-    String host = uri.getHost();
-    if (host == null) {
-      return jdbcUrl;
-    }
-    String[] parts = host.split("\\.");
-    String serviceNamespace = parts.length > 1 ? parts[1] : namespace;
-    Service service = client.services().inNamespace(serviceNamespace).withName(parts[0]).get();
-    if (service == null || service.getSpec().getClusterIP() == null) {
-      return jdbcUrl; // not a Service: a database outside the cluster
-    }
-    int port = uri.getPort() > 0 ? uri.getPort() : 5432;
-    String hostPort = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
-    return jdbcUrl.replaceFirst(
-        Pattern.quote(prefix + hostPort), prefix + reach.address(serviceNamespace, parts[0], port));
-  }
-
   private static String secretValue(Secret secret, String key) throws SQLException {
     if (secret.getData() != null && secret.getData().containsKey(key)) {
       return new String(
@@ -504,50 +434,5 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> resources(Archive archive) throws IOException {
     return YAML.readValue(Files.readAllBytes(archive.file("config/" + RESOURCES)), List.class);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static String name(Map<String, Object> resource) {
-    return String.valueOf(((Map<String, Object>) resource.get("metadata")).get("name"));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> withInitialState(Object spec, String state) {
-    Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) spec);
-    copy.put("initialState", state);
-    return copy;
-  }
-
-  /** What a merge patch changes: spec, labels and annotations, not identity. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> mergeable(Map<String, Object> resource) {
-    Map<String, Object> metadata = (Map<String, Object>) resource.get("metadata");
-    Map<String, Object> patch = new LinkedHashMap<>();
-    Map<String, Object> meta = new LinkedHashMap<>();
-    if (metadata.get("labels") != null) {
-      meta.put("labels", metadata.get("labels"));
-    }
-    patch.put("metadata", meta);
-    patch.put("spec", resource.get("spec"));
-    return patch;
-  }
-
-  /**
-   * {@code target} with a null for every key {@code running} has and it lacks, at every depth: a
-   * merge patch removes only what it names, and a field set after the backup must go too.
-   */
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> removing(Map<String, Object> target, Map<?, ?> running) {
-    Map<String, Object> patch = new LinkedHashMap<>(target);
-    for (Map.Entry<?, ?> e : running.entrySet()) {
-      String key = String.valueOf(e.getKey());
-      Object wanted = target.get(key);
-      if (!target.containsKey(key)) {
-        patch.put(key, null);
-      } else if (wanted instanceof Map<?, ?> w && e.getValue() instanceof Map<?, ?> r) {
-        patch.put(key, removing((Map<String, Object>) w, r));
-      }
-    }
-    return patch;
   }
 }

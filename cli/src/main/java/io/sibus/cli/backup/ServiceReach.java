@@ -9,10 +9,12 @@ import io.fabric8.kubernetes.client.LocalPortForward;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reaches a Service of the cluster from the machine the command runs on: at its cluster IP when
@@ -151,5 +153,32 @@ final class ServiceReach implements AutoCloseable {
       }
     }
     forwards.clear();
+  }
+
+  /**
+   * The JDBC URL with a Service's host name replaced by an address this machine reaches (its
+   * cluster IP, or a port-forward): a name such as {@code postgres} resolves only inside the
+   * cluster. A host without a namespace is a Service of {@code namespace}.
+   */
+  String jdbcUrl(String jdbcUrl, String namespace) throws IOException {
+    String prefix = "jdbc:postgresql://";
+    if (!jdbcUrl.startsWith(prefix)) {
+      return jdbcUrl;
+    }
+    URI uri = URI.create("postgresql://" + jdbcUrl.substring(prefix.length()));
+    String host = uri.getHost();
+    if (host == null) {
+      return jdbcUrl;
+    }
+    String[] parts = host.split("\\.");
+    String serviceNamespace = parts.length > 1 ? parts[1] : namespace;
+    Service service = client.services().inNamespace(serviceNamespace).withName(parts[0]).get();
+    if (service == null || service.getSpec().getClusterIP() == null) {
+      return jdbcUrl; // not a Service: a database outside the cluster
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : 5432;
+    String hostPort = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
+    return jdbcUrl.replaceFirst(
+        Pattern.quote(prefix + hostPort), prefix + address(serviceNamespace, parts[0], port));
   }
 }

@@ -63,6 +63,24 @@ class ServiceReachTest {
   }
 
   @Test
+  void aJdbcUrlNamingAServiceGetsItsReachableAddressAndOthersAreLeftAsTheyAre() throws IOException {
+    try (ServerSocket listening =
+            new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ServiceReach reach = new ServiceReach(client, ServiceReach.Mode.AUTO)) {
+      int port = listening.getLocalPort();
+      create(service("pg", "127.0.0.1", port, Map.of("app", "pg")));
+      assertThat(reach.jdbcUrl("jdbc:postgresql://pg:" + port + "/sibus?ssl=false", "default"))
+          .isEqualTo("jdbc:postgresql://127.0.0.1:" + port + "/sibus?ssl=false");
+      assertThat(reach.jdbcUrl("jdbc:postgresql://pg.default:" + port + "/sibus", "elsewhere"))
+          .isEqualTo("jdbc:postgresql://127.0.0.1:" + port + "/sibus");
+      assertThat(reach.jdbcUrl("jdbc:postgresql://db.example.com:5432/sibus", "default"))
+          .isEqualTo("jdbc:postgresql://db.example.com:5432/sibus");
+      assertThat(reach.jdbcUrl("jdbc:postgresql:sibus", "default"))
+          .isEqualTo("jdbc:postgresql:sibus");
+    }
+  }
+
+  @Test
   void aForwardGoesToTheTargetPort() {
     Service service = service("engine", "10.0.0.1", 80, Map.of("app", "engine"));
     service
