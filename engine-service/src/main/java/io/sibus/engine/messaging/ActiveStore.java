@@ -24,8 +24,14 @@ final class ActiveStore {
   final AtomicInteger memoryMessages = new AtomicInteger();
   final NonpersistentKeys memoryKeys = new NonpersistentKeys();
 
-  /** When a failed move of a removed destination's messages is tried again (0: none failed). */
-  volatile long orphansRetryAt;
+  /** {@link #orphansRetryAt} when no move of a removed destination's messages waits. */
+  static final long NO_RETRY = Long.MIN_VALUE;
+
+  /** When ({@link System#nanoTime}) a failed move of orphaned messages is tried again. */
+  final AtomicLong orphansRetryAt = new AtomicLong(NO_RETRY);
+
+  /** Failed moves of orphaned messages since the last that succeeded: the retry backs off. */
+  final AtomicInteger orphanMoveFailures = new AtomicInteger();
 
   /** This activation's outgoing delivery streams. */
   volatile io.sibus.engine.streams.Outbound outbound;

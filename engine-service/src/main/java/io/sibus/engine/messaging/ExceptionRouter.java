@@ -4,6 +4,7 @@ import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
 import io.sibus.engine.store.TxOp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,26 +62,28 @@ final class ExceptionRouter {
       logMoved(entries.size(), from.name, exception.name(), reason);
       return CompletableFuture.completedFuture(null);
     }
-    TxOp<Integer> op =
+    TxOp<List<Entry>> op =
         new TxOp<>(
             c -> {
-              int moved = 0;
+              List<Entry> moved = new ArrayList<>();
               for (Entry entry : persistent) {
                 MessageRow row = store.readForUpdate(c, entry.seq);
-                if (row != null) {
+                // Only a row still where it was: a move that committed although its caller heard
+                // otherwise (and tries again) is not made twice, nor a row deleted meanwhile.
+                if (row != null && row.destination().equals(from.name)) {
                   Map<String, String> props =
                       withReason(
                           PropertiesCodec.decode(row.propertiesJson()), from.name, reason, at);
                   store.move(c, row.movedTo(exception.name(), PropertiesCodec.encode(props)));
-                  moved++;
+                  moved.add(entry);
                 }
               }
               return moved;
             });
     op.afterCommit(
         () -> {
-          for (Entry entry : persistent) {
-            from.remove(entry);
+          persistent.forEach(from::remove);
+          for (Entry entry : op.result()) {
             target.add(
                 new Entry(
                     entry.seq,
@@ -91,7 +94,10 @@ final class ExceptionRouter {
                     null,
                     0));
           }
-          logMoved(entries.size(), from.name, exception.name(), reason);
+          int moved = entries.size() - persistent.size() + op.result().size();
+          if (moved > 0) {
+            logMoved(moved, from.name, exception.name(), reason);
+          }
         });
     return active
         .writer

@@ -1,18 +1,23 @@
 package io.sibus.engine.messaging;
 
+import io.sibus.engine.error.ApiException;
+import io.sibus.engine.store.StoreErrors;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Messages of destinations that the bus configuration no longer has: they go to the exception
  * destination, at activation, when the bus file changes, and when the writer runs again after an
- * outage. A move that fails puts its messages back in the index under their old destination, and
- * the housekeeping tries it again {@link #RETRY_MILLIS} later; until then they stay in the data
- * store and in the index, where nothing receives them.
+ * outage. A move that fails puts its persistent messages back in the index under their old
+ * destination, where nothing receives them; they stay in the data store, and the housekeeping tries
+ * the move again, {@link #FIRST_RETRY_MILLIS} later, then at twice the interval after each failure
+ * up to {@link #LAST_RETRY_MILLIS}. The move is idempotent: a row moved already is not moved again.
  */
 final class Orphans {
-  static final long RETRY_MILLIS = 5_000;
+  static final long FIRST_RETRY_MILLIS = 5_000;
+  static final long LAST_RETRY_MILLIS = 300_000;
   private static final Logger LOG = Logger.getLogger(Orphans.class);
 
   private final Destinations destinations;
@@ -33,34 +38,42 @@ final class Orphans {
     }
     for (QueueIndex queue : List.copyOf(store.queues())) {
       if (destinations.find(queue.name).isEmpty() && !queue.isEmpty()) {
-        List<Entry> entries = queue.drainAll();
-        if (entries.isEmpty()) {
-          continue; // a concurrent pass (the bus file's poller, or the housekeeping) took them
-        }
+        // Forgotten before it is drained: what a failed move puts back meanwhile goes to a new
+        // queue of the name, which the next pass finds.
         store.forget(queue);
-        exceptions
-            .moveAll(
-                store,
-                queue,
-                entries,
-                "SIBUS0302W destination "
-                    + queue.name
-                    + " no longer exists in the bus configuration")
-            .whenComplete(
-                (moved, failure) -> {
-                  if (failure != null) {
-                    moveFailed(store, queue.name, entries, failure);
-                  }
-                });
+        List<Entry> entries = queue.drainAll();
+        if (!entries.isEmpty()) { // else a concurrent pass (the bus file's poller) took them
+          move(store, queue, entries);
+        }
       }
     }
   }
 
+  private void move(ActiveStore store, QueueIndex queue, List<Entry> entries) {
+    String reason =
+        "SIBUS0302W destination " + queue.name + " no longer exists in the bus configuration";
+    try {
+      exceptions
+          .moveAll(store, queue, entries, reason)
+          .whenComplete(
+              (moved, failure) -> {
+                if (failure == null) {
+                  store.orphanMoveFailures.set(0);
+                } else {
+                  moveFailed(store, queue.name, entries, failure);
+                }
+              });
+    } catch (RuntimeException e) {
+      moveFailed(store, queue.name, entries, e);
+    }
+  }
+
   /** The housekeeping's turn: a failed move whose retry is due is tried again. */
-  void retryIfDue(ActiveStore store, long now) {
-    long due = store.orphansRetryAt;
-    if (due != 0 && now >= due) {
-      store.orphansRetryAt = 0;
+  void retryIfDue(ActiveStore store) {
+    long due = store.orphansRetryAt.get();
+    if (due != ActiveStore.NO_RETRY
+        && System.nanoTime() - due >= 0
+        && store.orphansRetryAt.compareAndSet(due, ActiveStore.NO_RETRY)) {
       move(store);
     }
   }
@@ -72,17 +85,23 @@ final class Orphans {
   private static void moveFailed(
       ActiveStore store, String destination, List<Entry> entries, Throwable failure) {
     List<Entry> stored = entries.stream().filter(Entry::persistent).toList();
+    store.queue(destination).restore(stored);
     Throwable cause =
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
-    store.queue(destination).restore(stored);
-    store.orphansRetryAt = System.currentTimeMillis() + RETRY_MILLIS;
+    if (cause instanceof ApiException e && e.code().equals(StoreErrors.notActive().code())) {
+      return; // this member stops being active: the next one moves them
+    }
+    int failures = store.orphanMoveFailures.incrementAndGet();
+    long delay = Math.min(LAST_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failures - 1, 16));
+    store.orphansRetryAt.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
     LOG.warnf(
         "SIBUS0304W %d message(s) of destination %s, which no longer exists in the bus"
             + " configuration, could not be moved to the exception destination (%s). They stay in"
-            + " the data store, and the move is tried again in %d s. User action: if it fails"
-            + " again, see the data store error logged before this message.",
-        stored.size(), destination, cause.getMessage(), RETRY_MILLIS / 1000);
+            + " the data store under %s; the move is tried again in %d s, or when the data store"
+            + " is back. User action: if it fails again, see the data store error logged before"
+            + " this message.",
+        stored.size(), destination, cause.getMessage(), destination, delay / 1000);
   }
 }

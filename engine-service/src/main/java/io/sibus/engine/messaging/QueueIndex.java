@@ -185,8 +185,9 @@ final class QueueIndex {
   }
 
   /**
-   * Entries that were drained ({@link #drainAll}) come back, available, unless the index holds
-   * their message again already (a reload put it there).
+   * Entries that were drained ({@link #drainAll}) come back, available (a lock they held went with
+   * the drain), unless the index holds their message again already: a reload after an outage may
+   * have read it back, locked by a consumer, and it must not be available as well.
    */
   synchronized void restore(List<Entry> entries) {
     for (Entry entry : entries) {

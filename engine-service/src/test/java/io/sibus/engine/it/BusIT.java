@@ -315,6 +315,12 @@ class BusIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> b.log().contains("SIBUS0304W 5 message(s) of destination audit"));
       assertThat(depth(b, EXCEPTION_ME2)).isZero();
+      try (var rows =
+          s.executeQuery(
+              "SELECT count(*) FROM sibus_me2.sibus_message WHERE destination = 'audit'")) {
+        rows.next();
+        assertThat(rows.getInt(1)).as("still stored under the removed destination").isEqualTo(5);
+      }
       s.execute("DROP FUNCTION sibus_me2.it_refuse_moves() CASCADE");
     }
     awaitDepth(b, EXCEPTION_ME2, 5); // tried again by the housekeeping
