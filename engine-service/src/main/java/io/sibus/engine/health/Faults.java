@@ -46,8 +46,8 @@ public class Faults {
   }
 
   /**
-   * A thread of the member's work that the {@code *-error} faults end with an Error, or with a
-   * RuntimeException where that is what it cannot go on after (a defect).
+   * A thread of the member's work, or a step of its life cycle, that the {@code *-error} faults end
+   * with an Error, or with a RuntimeException where that is what it cannot go on after (a defect).
    */
   public enum Duty {
     WRITER("writer-error", "the group-commit writer, before its next batch", Failure.ERROR),
@@ -75,7 +75,10 @@ public class Faults {
         "completer-start-error",
         "every hand-over to the group commit's completer, as if no thread could start for it",
         Failure.LASTING_ERROR),
-    /** The data store is let go whatever stopping the work fails with: a standby takes over. */
+    /**
+     * A step of the life cycle: the member stops serving and lets the data store go, whatever
+     * stopping the work fails with, so that a standby takes over.
+     */
     STOP(
         "stop-error",
         "the next orderly stop of the engine, before it stops the member's work",

@@ -386,6 +386,9 @@ public class Takeover {
     try {
       faults.maybeFail(Faults.Duty.STOP);
       stopServing(StoreErrors.notActive());
+    } catch (RuntimeException | Error e) {
+      stopWhatIsLeft(e);
+      throw e;
     } finally {
       // Whatever failed in stopping the work: the store is let go, so that a standby can take it.
       closeSession();
@@ -415,6 +418,28 @@ public class Takeover {
     status.storeAvailable(false);
     status.state(EngineState.STOPPING);
     stopServing(StoreErrors.notActive());
+  }
+
+  /**
+   * Stopping the work failed: each part of it is stopped as far as it goes, so that a member that
+   * lets the store go serves nothing more. What fails here is kept with {@code failure}.
+   */
+  private void stopWhatIsLeft(Throwable failure) {
+    try {
+      messaging.deactivate();
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+    }
+    GroupCommit left = writer;
+    writer = null;
+    if (left != null) {
+      try {
+        left.reject(StoreErrors.notActive());
+        left.shutdown();
+      } catch (RuntimeException | Error e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   private void stopServing(RuntimeException reason) {

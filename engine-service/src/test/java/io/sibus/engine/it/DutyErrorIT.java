@@ -83,12 +83,9 @@ class DutyErrorIT {
    */
   @Test
   void anErrorInAStandbysWaitStopsTheStandbyAlone() throws Exception {
-    EngineCluster cluster = CLUSTER.get();
-    int port = EngineCluster.freePort();
-    int standbyPort = EngineCluster.freePort();
-    cluster.writeBus(Map.of("me1", List.of(port, standbyPort)), ORDERS, "duty-secret", "1h");
-    MemberProcess active = launch(cluster, "s0", port, "ACTIVE");
-    MemberProcess standby = launch(cluster, "s1", standbyPort, "STANDBY");
+    ActiveAndStandby members = launchActiveAndStandby("s");
+    MemberProcess active = members.active();
+    MemberProcess standby = members.standby();
 
     EngineClient client = EngineCluster.client(standby);
     assertThat(client.post("/api/v1/test/faults/standby-error", null).status()).isEqualTo(202);
@@ -106,12 +103,9 @@ class DutyErrorIT {
    */
   @Test
   void aStopThatFailsStillLetsAStandbyTakeOver() throws Exception {
-    EngineCluster cluster = CLUSTER.get();
-    int port = EngineCluster.freePort();
-    int standbyPort = EngineCluster.freePort();
-    cluster.writeBus(Map.of("me1", List.of(port, standbyPort)), ORDERS, "duty-secret", "1h");
-    MemberProcess active = launch(cluster, "t0", port, "ACTIVE");
-    MemberProcess standby = launch(cluster, "t1", standbyPort, "STANDBY");
+    ActiveAndStandby members = launchActiveAndStandby("t");
+    MemberProcess active = members.active();
+    MemberProcess standby = members.standby();
     EngineClient client = EngineCluster.client(active);
     for (int i = 0; i < 5; i++) {
       assertThat(client.send("orders", new Outgoing("stored " + i)).status()).isEqualTo(201);
@@ -123,9 +117,26 @@ class DutyErrorIT {
     EngineCluster.awaitState(standby, "ACTIVE", Duration.ofSeconds(60));
     assertThat(active.alive()).as("the member whose stop failed runs on").isTrue();
     assertThat(active.log()).contains("The stop of messaging engine me1 failed");
+    // Nonpersistent: no commit would refuse it; only a member that stopped serving does.
+    Outgoing inMemory = new Outgoing("after the stop").reliability("RELIABLE_NONPERSISTENT");
+    assertThat(client.send("orders", inMemory).status())
+        .as("a member that let the store go serves nothing more")
+        .isEqualTo(503);
     JsonNode received =
         EngineCluster.client(standby).receive("orders", 10, 1000, 30_000).json().get("messages");
     assertThat(received).hasSize(5);
+  }
+
+  private record ActiveAndStandby(MemberProcess active, MemberProcess standby) {}
+
+  /** Two members of me1, {@code prefix}0 ACTIVE and {@code prefix}1 its STANDBY. */
+  private static ActiveAndStandby launchActiveAndStandby(String prefix) {
+    EngineCluster cluster = CLUSTER.get();
+    int port = EngineCluster.freePort();
+    int standbyPort = EngineCluster.freePort();
+    cluster.writeBus(Map.of("me1", List.of(port, standbyPort)), ORDERS, "duty-secret", "1h");
+    MemberProcess active = launch(cluster, prefix + "0", port, "ACTIVE");
+    return new ActiveAndStandby(active, launch(cluster, prefix + "1", standbyPort, "STANDBY"));
   }
 
   /** A member of me1 with the test faults on, once it reports {@code state}. */
