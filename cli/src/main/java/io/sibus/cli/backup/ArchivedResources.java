@@ -17,11 +17,13 @@ import java.util.TreeSet;
 final class ArchivedResources {
   private ArchivedResources() {}
 
+  /** The resource's {@code metadata.name}. */
   @SuppressWarnings("unchecked")
   static String name(Map<String, Object> resource) {
     return String.valueOf(((Map<String, Object>) resource.get("metadata")).get("name"));
   }
 
+  /** A copy of a MessagingEngine's {@code spec} whose {@code initialState} is {@code state}. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> withInitialState(Object spec, String state) {
     Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) spec);

@@ -77,6 +77,10 @@ class ServiceReachTest {
           .isEqualTo("jdbc:postgresql://db.example.com:5432/sibus");
       assertThat(reach.jdbcUrl("jdbc:postgresql:sibus", "default"))
           .isEqualTo("jdbc:postgresql:sibus");
+      assertThat(reach.jdbcUrl("jdbc:postgresql:///sibus", "default"))
+          .isEqualTo("jdbc:postgresql:///sibus"); // no host: the driver's default
+      assertThat(reach.jdbcUrl("jdbc:postgresql://pg,pg2/sibus", "default"))
+          .isEqualTo("jdbc:postgresql://pg,pg2/sibus"); // several hosts: left to the driver
     }
   }
 

@@ -11,8 +11,9 @@ import java.sql.SQLException;
 
 /**
  * The data store's tables, checked by a member that holds the store's lock, before it takes
- * ownership: verified ({@link StoreVerifier} refuses a store that was altered or belongs to another
- * engine), or created where there are none and {@code sibus.datastore.create-tables} allows it.
+ * ownership: verified ({@link StoreVerifier} refuses tables whose columns were altered; the owner
+ * row is the ownership's to check), or created where there are none and {@code
+ * sibus.datastore.create-tables} allows it.
  */
 final class TableSetup {
   private final SibusConfig config;
