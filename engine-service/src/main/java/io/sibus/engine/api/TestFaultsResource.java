@@ -50,6 +50,7 @@ public class TestFaultsResource {
       case "spin-writer" -> faults.spinWriter();
       case "unread-locks" -> faults.unreadLocks();
       case "slow-locks" -> faults.slowLocks();
+      case "unindexed-move" -> faults.unindexedMove();
       case "drop-ticks" ->
           streams.dropOnce(from == null ? 1 : from, to == null ? Long.MAX_VALUE : to);
       default ->
@@ -57,7 +58,7 @@ public class TestFaultsResource {
               "fault",
               "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
                   + " vacuuming-error, stream-flush-error, standby-error, completer-start-error,"
-                  + " unread-locks, slow-locks or drop-ticks");
+                  + " stop-error, unread-locks, slow-locks, unindexed-move or drop-ticks");
     }
     return Response.accepted().build();
   }

@@ -26,6 +26,7 @@ public class Faults {
   private final Set<Duty> failingDuties = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final AtomicBoolean slowLocks = new AtomicBoolean();
+  private final AtomicBoolean unindexedMove = new AtomicBoolean();
 
   private final Object first = new Object();
   private final Object second = new Object();
@@ -161,6 +162,22 @@ public class Faults {
   public void slowLocks() {
     LOG.warn("Test fault injected: the next delivery lock's rows will be read late");
     slowLocks.set(true);
+  }
+
+  /**
+   * The next move of messages to the exception destination commits, but the index is not told: its
+   * caller hears a failure, as after a defect once the transaction committed.
+   */
+  public void unindexedMove() {
+    LOG.warn("Test fault injected: the next move to the exception destination will not be indexed");
+    unindexedMove.set(true);
+  }
+
+  /** Called as a committed move to the exception destination updates the index. */
+  public void maybeFailMoveIndex() {
+    if (unindexedMove.get() && unindexedMove.compareAndSet(true, false)) {
+      throw new IllegalStateException("the moved messages were not indexed (a test fault)");
+    }
   }
 
   /** Called as the rows of a batch's delivery locks are read back. */

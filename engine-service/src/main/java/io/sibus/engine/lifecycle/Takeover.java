@@ -435,6 +435,10 @@ public class Takeover {
     if (left != null) {
       try {
         left.reject(StoreErrors.notActive());
+      } catch (RuntimeException | Error e) {
+        failure.addSuppressed(e);
+      }
+      try {
         left.shutdown();
       } catch (RuntimeException | Error e) {
         failure.addSuppressed(e);

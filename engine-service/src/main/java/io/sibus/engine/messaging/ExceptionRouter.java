@@ -2,6 +2,7 @@ package io.sibus.engine.messaging;
 
 import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
+import io.sibus.engine.health.Faults;
 import io.sibus.engine.store.TxOp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,10 +25,12 @@ final class ExceptionRouter {
 
   private final MessageStore store;
   private final Destinations destinations;
+  private final Faults faults;
 
-  ExceptionRouter(MessageStore store, Destinations destinations) {
+  ExceptionRouter(MessageStore store, Destinations destinations, Faults faults) {
     this.store = store;
     this.destinations = destinations;
+    this.faults = faults;
   }
 
   /** Moves one entry (already taken out of delivery by the caller) from {@code from}. */
@@ -65,26 +68,32 @@ final class ExceptionRouter {
     TxOp<List<Entry>> op =
         new TxOp<>(
             c -> {
-              List<Entry> moved = new ArrayList<>();
+              List<Entry> there = new ArrayList<>();
               for (Entry entry : persistent) {
                 MessageRow row = store.readForUpdate(c, entry.seq);
-                // Only a row still where it was: a move that committed although its caller heard
-                // otherwise (and tries again) is not made twice, nor a row deleted meanwhile.
-                if (row != null && row.destination().equals(from.name)) {
+                if (row == null) {
+                  continue; // deleted meanwhile (acknowledged, expired): nothing to move or index
+                }
+                if (row.destination().equals(from.name)) {
                   Map<String, String> props =
                       withReason(
                           PropertiesCodec.decode(row.propertiesJson()), from.name, reason, at);
                   store.move(c, row.movedTo(exception.name(), PropertiesCodec.encode(props)));
-                  moved.add(entry);
+                  there.add(entry);
+                } else if (row.destination().equals(exception.name())) {
+                  // Moved by an attempt that committed although its caller heard otherwise (and
+                  // tries again): not moved twice, only indexed where it is.
+                  there.add(entry);
                 }
               }
-              return moved;
+              return there;
             });
     op.afterCommit(
         () -> {
+          faults.maybeFailMoveIndex();
           persistent.forEach(from::remove);
           for (Entry entry : op.result()) {
-            target.add(
+            target.addIfAbsent(
                 new Entry(
                     entry.seq,
                     entry.messageId,

@@ -95,7 +95,7 @@ public class Messaging {
             peers,
             config.engine().name(),
             executor);
-    this.exceptions = new ExceptionRouter(context.messages(), destinations);
+    this.exceptions = new ExceptionRouter(context.messages(), destinations, faults);
     this.delivering = new Delivering(metrics, exceptions, executor);
     this.orphans = new Orphans(destinations, exceptions);
     this.storedIndex = new StoredIndex(dataSource, context.messages());
@@ -169,15 +169,39 @@ public class Messaging {
     return store == null ? null : store.outbound;
   }
 
-  /** Stops serving; the in-memory state (nonpersistent messages included) is dropped. */
+  /**
+   * Stops serving; the in-memory state (nonpersistent messages included) is dropped. Calls are
+   * refused first; then each part of the work is stopped, whatever the others fail with (the first
+   * failure is thrown, the others kept with it).
+   */
   public void deactivate() {
-    sweeper.stop();
-    vacuuming.stop();
     ActiveStore store = active;
-    if (store != null && store.outbound != null) {
-      store.outbound.stop();
-    }
     active = null;
+    Throwable failure = null;
+    for (Runnable part :
+        List.<Runnable>of(
+            sweeper::stop,
+            vacuuming::stop,
+            () -> {
+              if (store != null && store.outbound != null) {
+                store.outbound.stop();
+              }
+            })) {
+      try {
+        part.run();
+      } catch (RuntimeException | Error e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    } else if (failure instanceof Error e) {
+      throw e;
+    }
   }
 
   /**

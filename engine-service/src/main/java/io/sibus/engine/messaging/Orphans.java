@@ -1,6 +1,5 @@
 package io.sibus.engine.messaging;
 
-import io.sibus.engine.error.ApiException;
 import io.sibus.engine.store.StoreErrors;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -13,7 +12,8 @@ import org.jboss.logging.Logger;
  * outage. A move that fails puts its persistent messages back in the index under their old
  * destination, where nothing receives them; they stay in the data store, and the housekeeping tries
  * the move again, {@link #FIRST_RETRY_MILLIS} later, then at twice the interval after each failure
- * up to {@link #LAST_RETRY_MILLIS}. The move is idempotent: a row moved already is not moved again.
+ * up to {@link #LAST_RETRY_MILLIS}. A row that an attempt moved already (one that committed
+ * although it was reported as failed) is not moved again, only indexed where it is.
  */
 final class Orphans {
   static final long FIRST_RETRY_MILLIS = 5_000;
@@ -42,7 +42,7 @@ final class Orphans {
         // queue of the name, which the next pass finds.
         store.forget(queue);
         List<Entry> entries = queue.drainAll();
-        if (!entries.isEmpty()) { // else a concurrent pass (the bus file's poller) took them
+        if (!entries.isEmpty()) { // else another thread's pass took them
           move(store, queue, entries);
         }
       }
@@ -68,7 +68,11 @@ final class Orphans {
     }
   }
 
-  /** The housekeeping's turn: a failed move whose retry is due is tried again. */
+  /**
+   * The housekeeping's turn: a failed move whose retry is due is tried again. (A retry that comes
+   * due while the writer refuses work is dropped: the writer's return moves them, {@link
+   * Messaging#resumed}.)
+   */
   void retryIfDue(ActiveStore store) {
     long due = store.orphansRetryAt.get();
     if (due != ActiveStore.NO_RETRY
@@ -79,8 +83,9 @@ final class Orphans {
   }
 
   /**
-   * The nonpersistent entries moved in memory; the persistent ones are still stored under {@code
-   * destination}, and go back to its queue (a reload may have put them there already).
+   * The persistent entries are still stored under {@code destination}, and go back to its queue (a
+   * reload may have put them there already). The nonpersistent ones moved in memory before the
+   * store was asked; a defect that stops the move before that loses them, as a restart would.
    */
   private static void moveFailed(
       ActiveStore store, String destination, List<Entry> entries, Throwable failure) {
@@ -90,7 +95,7 @@ final class Orphans {
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
-    if (cause instanceof ApiException e && e.code().equals(StoreErrors.notActive().code())) {
+    if (StoreErrors.isNotActive(cause)) {
       return; // this member stops being active: the next one moves them
     }
     int failures = store.orphanMoveFailures.incrementAndGet();

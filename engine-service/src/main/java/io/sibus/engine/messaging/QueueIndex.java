@@ -43,6 +43,13 @@ final class QueueIndex {
     }
   }
 
+  /** Adds {@code entry} unless the index holds its message already. */
+  synchronized void addIfAbsent(Entry entry) {
+    if (!all.containsKey(entry.seq)) {
+      add(entry);
+    }
+  }
+
   /**
    * Takes up to {@code max} available messages for delivery, locking each with a new receipt until
    * {@code lockedUntil}.

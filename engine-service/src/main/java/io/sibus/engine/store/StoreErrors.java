@@ -82,6 +82,16 @@ public final class StoreErrors {
     return answer instanceof ApiException api && UNREAD_AFTER_COMMIT.equals(api.code());
   }
 
+  /**
+   * Whether {@code failure} (wrapped or not) is {@link #notActive}'s answer: this member stopped
+   * being the active one, and what failed is the next active member's to do.
+   */
+  public static boolean isNotActive(Throwable failure) {
+    Throwable answer =
+        failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
+    return answer instanceof ApiException api && "SIBUS0205E".equals(api.code());
+  }
+
   /** The answer for a classified store failure. */
   public static ApiException of(StoreException e) {
     if (e.errorClass() == ErrorClass.GLOBAL) {

@@ -327,14 +327,58 @@ class BusIT {
     assertMovedFromAudit(b, 5);
   }
 
+  /**
+   * A move that committed while its caller heard a failure (a defect once the transaction
+   * committed) is tried again: its messages are not moved twice, only indexed where they are.
+   */
+  @Test
+  void aMoveThatCommittedAlthoughItFailedIsNotMadeTwice() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int pb = EngineCluster.freePort();
+    MemberProcess b =
+        launchWithAuditMessages(cluster, pb, 5, Map.of("sibus.engine.test-faults", "true"));
+    assertThat(EngineCluster.client(b).post("/api/v1/test/faults/unindexed-move", null).status())
+        .isEqualTo(202);
+    removeAudit(cluster, pb);
+    await("a move that committed but failed")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> b.log().contains("SIBUS0304W 5 message(s) of destination audit"));
+    String firstMove = exceptionProperties(cluster);
+    assertThat(firstMove).contains("no longer exists");
+
+    awaitDepth(b, EXCEPTION_ME2, 5); // indexed by the retry
+    assertThat(exceptionProperties(cluster)).as("moved once").isEqualTo(firstMove);
+    assertMovedFromAudit(b, 5);
+  }
+
+  /** The properties of the rows stored in me2's exception destination, in sequence order. */
+  private static String exceptionProperties(EngineCluster cluster) throws Exception {
+    try (Connection c = cluster.postgres().connect();
+        Statement s = c.createStatement();
+        var rows =
+            s.executeQuery(
+                "SELECT string_agg(properties, '|' ORDER BY seq) FROM sibus_me2.sibus_message"
+                    + " WHERE destination = '"
+                    + EXCEPTION_ME2
+                    + "'")) {
+      rows.next();
+      return String.valueOf(rows.getString(1));
+    }
+  }
+
   private static MemberProcess launchWithAuditMessages(EngineCluster cluster, int port, int count)
       throws Exception {
+    return launchWithAuditMessages(cluster, port, count, Map.of());
+  }
+
+  private static MemberProcess launchWithAuditMessages(
+      EngineCluster cluster, int port, int count, Map<String, String> overrides) throws Exception {
     cluster.writeBus(
         Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(port)),
         DESTINATIONS,
         SECRET,
         "24h");
-    MemberProcess b = cluster.launch("me2", "b0", port, Map.of());
+    MemberProcess b = cluster.launch("me2", "b0", port, overrides);
     EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
     EngineClient cb = EngineCluster.client(b);
     for (int i = 0; i < count; i++) {
