@@ -9,6 +9,7 @@ import io.sibus.datastore.StoreException;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.config.StartMode;
 import io.sibus.engine.election.Election;
+import io.sibus.engine.error.EachStep;
 import io.sibus.engine.error.ErrorLog;
 import io.sibus.engine.health.Faults;
 import io.sibus.engine.health.LoopMonitor;
@@ -425,24 +426,23 @@ public class Takeover {
    * lets the store go serves nothing more. What fails here is kept with {@code failure}.
    */
   private void stopWhatIsLeft(Throwable failure) {
-    try {
-      messaging.deactivate();
-    } catch (RuntimeException | Error e) {
-      failure.addSuppressed(e);
-    }
     GroupCommit left = writer;
     writer = null;
-    if (left != null) {
-      try {
-        left.reject(StoreErrors.notActive());
-      } catch (RuntimeException | Error e) {
-        failure.addSuppressed(e);
-      }
-      try {
-        left.shutdown();
-      } catch (RuntimeException | Error e) {
-        failure.addSuppressed(e);
-      }
+    Throwable more =
+        EachStep.run(
+            messaging::deactivate,
+            () -> {
+              if (left != null) {
+                left.reject(StoreErrors.notActive());
+              }
+            },
+            () -> {
+              if (left != null) {
+                left.shutdown();
+              }
+            });
+    if (more != null) {
+      failure.addSuppressed(more);
     }
   }
 

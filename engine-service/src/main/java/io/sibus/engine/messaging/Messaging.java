@@ -6,6 +6,7 @@ import io.sibus.engine.bus.BusConfigSource;
 import io.sibus.engine.bus.BusTopology;
 import io.sibus.engine.config.SibusConfig;
 import io.sibus.engine.error.ApiException;
+import io.sibus.engine.error.EachStep;
 import io.sibus.engine.error.ErrorLog;
 import io.sibus.engine.health.Faults;
 import io.sibus.engine.lifecycle.EngineState;
@@ -177,31 +178,15 @@ public class Messaging {
   public void deactivate() {
     ActiveStore store = active;
     active = null;
-    Throwable failure = null;
-    for (Runnable part :
-        List.<Runnable>of(
-            sweeper::stop,
-            vacuuming::stop,
-            () -> {
-              if (store != null && store.outbound != null) {
-                store.outbound.stop();
-              }
-            })) {
-      try {
-        part.run();
-      } catch (RuntimeException | Error e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure instanceof RuntimeException e) {
-      throw e;
-    } else if (failure instanceof Error e) {
-      throw e;
-    }
+    Outbound outbound = store == null ? null : store.outbound;
+    EachStep.runAll(
+        sweeper::stop,
+        vacuuming::stop,
+        () -> {
+          if (outbound != null) {
+            outbound.stop();
+          }
+        });
   }
 
   /**
