@@ -80,10 +80,7 @@ public class Faults {
      * A step of the life cycle: the member stops serving and lets the data store go, whatever
      * stopping the work fails with, so that a standby takes over.
      */
-    STOP(
-        "stop-error",
-        "the next orderly stop of the engine, before it stops the member's work",
-        Failure.ERROR);
+    STOP("stop-error", "the next stop of the member's messaging work, as it begins", Failure.ERROR);
 
     private final String fault;
     private final String where;

@@ -385,11 +385,7 @@ public class Takeover {
       }
     }
     try {
-      faults.maybeFail(Faults.Duty.STOP);
       stopServing(StoreErrors.notActive());
-    } catch (RuntimeException | Error e) {
-      stopWhatIsLeft(e);
-      throw e;
     } finally {
       // Whatever failed in stopping the work: the store is let go, so that a standby can take it.
       closeSession();
@@ -422,37 +418,24 @@ public class Takeover {
   }
 
   /**
-   * Stopping the work failed: each part of it is stopped as far as it goes, so that a member that
-   * lets the store go serves nothing more. What fails here is kept with {@code failure}.
+   * Stops the messaging work and the writer, each whatever the other fails with (the first failure
+   * is thrown once all are stopped): a member that stops serving serves nothing more.
    */
-  private void stopWhatIsLeft(Throwable failure) {
+  private void stopServing(RuntimeException reason) {
     GroupCommit left = writer;
     writer = null;
-    Throwable more =
-        EachStep.run(
-            messaging::deactivate,
-            () -> {
-              if (left != null) {
-                left.reject(StoreErrors.notActive());
-              }
-            },
-            () -> {
-              if (left != null) {
-                left.shutdown();
-              }
-            });
-    if (more != null) {
-      failure.addSuppressed(more);
-    }
-  }
-
-  private void stopServing(RuntimeException reason) {
-    messaging.deactivate();
-    if (writer != null) {
-      writer.reject(reason);
-      writer.shutdown();
-      writer = null;
-    }
+    EachStep.runAll(
+        messaging::deactivate,
+        () -> {
+          if (left != null) {
+            left.reject(reason);
+          }
+        },
+        () -> {
+          if (left != null) {
+            left.shutdown();
+          }
+        });
   }
 
   private void stopKeeper() {

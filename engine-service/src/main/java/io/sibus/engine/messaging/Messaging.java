@@ -180,6 +180,7 @@ public class Messaging {
     active = null;
     Outbound outbound = store == null ? null : store.outbound;
     EachStep.runAll(
+        () -> faults.maybeFail(Faults.Duty.STOP),
         sweeper::stop,
         vacuuming::stop,
         () -> {
