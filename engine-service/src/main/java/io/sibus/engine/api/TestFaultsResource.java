@@ -15,7 +15,8 @@ import java.util.Optional;
  * Test-only fault injection ({@code sibus.engine.test-faults=true}; absent otherwise): {@code
  * deadlock}, {@code spin-writer}, {@code writer-error}, {@code stream-sender-error}, {@code
  * housekeeping-error}, {@code vacuuming-error}, {@code stream-flush-error}, {@code standby-error},
- * {@code completer-start-error}, {@code unread-locks}, {@code slow-locks} or {@code drop-ticks}.
+ * {@code completer-start-error}, {@code stop-error}, {@code unread-locks}, {@code slow-locks},
+ * {@code slow-inserts}, {@code unindexed-move} or {@code drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {
@@ -50,6 +51,7 @@ public class TestFaultsResource {
       case "spin-writer" -> faults.spinWriter();
       case "unread-locks" -> faults.unreadLocks();
       case "slow-locks" -> faults.slowLocks();
+      case "slow-inserts" -> faults.slowInserts();
       case "unindexed-move" -> faults.unindexedMove();
       case "drop-ticks" ->
           streams.dropOnce(from == null ? 1 : from, to == null ? Long.MAX_VALUE : to);
@@ -58,7 +60,8 @@ public class TestFaultsResource {
               "fault",
               "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
                   + " vacuuming-error, stream-flush-error, standby-error, completer-start-error,"
-                  + " stop-error, unread-locks, slow-locks, unindexed-move or drop-ticks");
+                  + " stop-error, unread-locks, slow-locks, slow-inserts, unindexed-move or"
+                  + " drop-ticks");
     }
     return Response.accepted().build();
   }

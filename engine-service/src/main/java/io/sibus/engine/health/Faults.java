@@ -22,10 +22,14 @@ public class Faults {
   /** How late the {@code slow-locks} fault reads a batch's locked rows. */
   private static final long SLOW_LOCKS_MS = 3_000;
 
+  /** How long the {@code slow-inserts} fault holds a batch's sent messages before storing them. */
+  private static final long SLOW_INSERTS_MS = 5_000;
+
   private volatile boolean spinWriter;
   private final Set<Duty> failingDuties = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final AtomicBoolean slowLocks = new AtomicBoolean();
+  private final AtomicBoolean slowInserts = new AtomicBoolean();
   private final AtomicBoolean unindexedMove = new AtomicBoolean();
 
   private final Object first = new Object();
@@ -162,6 +166,23 @@ public class Faults {
   }
 
   /**
+   * The next batch that stores sent messages waits {@link #SLOW_INSERTS_MS}, its transaction open,
+   * before it stores them: as a slow commit, it leaves time for the bus to change meanwhile.
+   */
+  public void slowInserts() {
+    LOG.warn("Test fault injected: the next batch of sent messages will be stored late");
+    slowInserts.set(true);
+  }
+
+  /** Called as a batch begins to store sent messages. */
+  public void maybeDelayInserts() {
+    if (slowInserts.get() && slowInserts.compareAndSet(true, false)) {
+      LOG.warnf("Test fault: a batch of sent messages waits %d ms to store them", SLOW_INSERTS_MS);
+      sleep(SLOW_INSERTS_MS);
+    }
+  }
+
+  /**
    * The next move of messages to the exception destination commits, but the index is not told: its
    * caller hears a failure, as after a defect once the transaction committed.
    */
@@ -183,11 +204,7 @@ public class Faults {
       throw new IllegalStateException("the locked rows were not read (a test fault)");
     }
     if (slowLocks.get() && slowLocks.compareAndSet(true, false)) {
-      try {
-        Thread.sleep(SLOW_LOCKS_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      sleep(SLOW_LOCKS_MS);
     }
   }
 
@@ -212,8 +229,12 @@ public class Faults {
   }
 
   private static void pause() {
+    sleep(200);
+  }
+
+  private static void sleep(long millis) {
     try {
-      Thread.sleep(200);
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

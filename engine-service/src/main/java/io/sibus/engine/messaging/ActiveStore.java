@@ -3,6 +3,7 @@ package io.sibus.engine.messaging;
 import io.sibus.engine.store.GroupCommit;
 import io.sibus.engine.store.StoreFailures;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,27 @@ final class ActiveStore {
 
   Collection<QueueIndex> queues() {
     return queues.values();
+  }
+
+  /**
+   * Adds {@code entry} to the queue of {@code destination}: to a new one if the queue its caller
+   * could have looked up before was retired meanwhile ({@link QueueIndex#retire}).
+   */
+  void index(String destination, Entry entry) {
+    QueueIndex queue = queue(destination);
+    while (!queue.offer(entry)) {
+      forget(queue); // as whoever retired it did already
+      queue = queue(destination);
+    }
+  }
+
+  /** {@link QueueIndex#restore}s {@code entries} to the queue of {@code destination}, as index. */
+  void restore(String destination, List<Entry> entries) {
+    QueueIndex queue = queue(destination);
+    while (!queue.restore(entries)) {
+      forget(queue);
+      queue = queue(destination);
+    }
   }
 
   /** Drops {@code queue} from the index, unless another queue of its name replaced it meanwhile. */

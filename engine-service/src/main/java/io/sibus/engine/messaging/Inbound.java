@@ -70,17 +70,16 @@ final class Inbound {
     op.afterCommit(
         () -> {
           for (MessageRow row : accepted) {
-            store
-                .queue(row.destination())
-                .add(
-                    new Entry(
-                        row.seq(),
-                        row.messageId(),
-                        row.priority(),
-                        row.reliability(),
-                        row.expiresAtMillis(),
-                        null,
-                        0));
+            store.index(
+                row.destination(),
+                new Entry(
+                    row.seq(),
+                    row.messageId(),
+                    row.priority(),
+                    row.reliability(),
+                    row.expiresAtMillis(),
+                    null,
+                    0));
           }
         });
     return store.writer.submit(op);

@@ -335,7 +335,7 @@ public class Messaging {
       long now = System.currentTimeMillis();
       delivering.expireLocks(store, destinations, now);
       delivering.removeExpired(store, now);
-      orphans.retryIfDue(store);
+      orphans.sweep(store);
     }
   }
 

@@ -12,8 +12,10 @@ import org.jboss.logging.Logger;
  * outage. A move that fails puts its persistent messages back in the index under their old
  * destination, where nothing receives them; they stay in the data store, and the housekeeping tries
  * the move again, {@link #FIRST_RETRY_MILLIS} later, then at twice the interval after each failure
- * up to {@link #LAST_RETRY_MILLIS}. A row that an attempt moved already (one that committed
- * although it was reported as failed) is not moved again, only indexed where it is.
+ * up to {@link #LAST_RETRY_MILLIS}. Between failures, the housekeeping moves what a send added
+ * under a removed destination after its move ({@link #sweep}). A row that an attempt moved already
+ * (one that committed although it was reported as failed) is not moved again, only indexed where it
+ * is.
  */
 final class Orphans {
   static final long FIRST_RETRY_MILLIS = 5_000;
@@ -38,10 +40,10 @@ final class Orphans {
     }
     for (QueueIndex queue : List.copyOf(store.queues())) {
       if (destinations.find(queue.name).isEmpty() && !queue.isEmpty()) {
-        // Forgotten before it is drained: what a failed move puts back meanwhile goes to a new
-        // queue of the name, which the next pass finds.
+        // Forgotten, then retired as it is drained: what a send, a stream's batch or a failed move
+        // adds meanwhile goes to a new queue of the name, which the next pass finds.
         store.forget(queue);
-        List<Entry> entries = queue.drainAll();
+        List<Entry> entries = queue.retire();
         if (!entries.isEmpty()) { // else another thread's pass took them
           move(store, queue, entries);
         }
@@ -69,14 +71,18 @@ final class Orphans {
   }
 
   /**
-   * The housekeeping's turn: a failed move whose retry is due is tried again. (A retry that comes
-   * due while the writer refuses work is dropped: the writer's return moves them, {@link
+   * The housekeeping's turn, a few times a second. A failed move whose retry is due is tried again.
+   * Without one pending, the messages indexed under a removed destination since the last pass are
+   * moved: a send or a delivery stream's batch that committed as its destination was removed (its
+   * message stored under that destination after the move took the others). (A retry that comes due
+   * while the writer refuses work is dropped: the writer's return moves them, {@link
    * Messaging#resumed}.)
    */
-  void retryIfDue(ActiveStore store) {
+  void sweep(ActiveStore store) {
     long due = store.orphansRetryAt.get();
-    if (due != ActiveStore.NO_RETRY
-        && System.nanoTime() - due >= 0
+    if (due == ActiveStore.NO_RETRY) {
+      move(store);
+    } else if (System.nanoTime() - due >= 0
         && store.orphansRetryAt.compareAndSet(due, ActiveStore.NO_RETRY)) {
       move(store);
     }
@@ -90,17 +96,20 @@ final class Orphans {
   private static void moveFailed(
       ActiveStore store, String destination, List<Entry> entries, Throwable failure) {
     List<Entry> stored = entries.stream().filter(Entry::persistent).toList();
-    store.queue(destination).restore(stored);
     Throwable cause =
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
     if (StoreErrors.isNotActive(cause)) {
+      store.restore(destination, stored);
       return; // this member stops being active: the next one moves them
     }
     int failures = store.orphanMoveFailures.incrementAndGet();
     long delay = Math.min(LAST_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failures - 1, 16));
+    // The retry is set before they go back, or the housekeeping's next pass would move them at
+    // once.
     store.orphansRetryAt.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+    store.restore(destination, stored);
     LOG.warnf(
         "SIBUS0304W %d message(s) of destination %s, which no longer exists in the bus"
             + " configuration, could not be moved to the exception destination (%s). They stay in"

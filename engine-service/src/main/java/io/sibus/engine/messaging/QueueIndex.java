@@ -22,6 +22,7 @@ final class QueueIndex {
   private CompletableFuture<Void> signal = new CompletableFuture<>();
   private int
       expiring; // entries with a time to live: the expiry scan is skipped when there are none
+  private boolean retired; // its destination's messages were moved away: it takes no more
 
   QueueIndex(String name) {
     this.name = name;
@@ -41,6 +42,18 @@ final class QueueIndex {
       available.add(entry);
       wake();
     }
+  }
+
+  /**
+   * Adds {@code entry}, unless this queue is {@link #retire retired}: then the entry belongs in the
+   * queue that replaced it, and the caller asks the store for that one ({@link ActiveStore#index}).
+   */
+  synchronized boolean offer(Entry entry) {
+    if (retired) {
+      return false;
+    }
+    add(entry);
+    return true;
   }
 
   /** Adds {@code entry} unless the index holds its message already. */
@@ -181,7 +194,7 @@ final class QueueIndex {
     return expired;
   }
 
-  /** Every entry, for moving a whole destination away. */
+  /** Every entry, taken out: to read the index again from the store, or to {@link #retire}. */
   synchronized List<Entry> drainAll() {
     List<Entry> entries = new ArrayList<>(all.values());
     all.clear();
@@ -192,11 +205,26 @@ final class QueueIndex {
   }
 
   /**
-   * Entries that were drained ({@link #drainAll}) come back, available (a lock they held went with
-   * the drain), unless the index holds their message again already: a reload after an outage may
-   * have read it back, locked by a consumer, and it must not be available as well.
+   * Every entry, for moving a whole destination away, once the store has forgotten this queue
+   * ({@link ActiveStore#forget}): it takes no more entries after, so that one added as the move
+   * begins (a send that committed as its destination was removed) lands in a new queue of the name,
+   * which the next move finds, rather than in this one, which nothing reads.
    */
-  synchronized void restore(List<Entry> entries) {
+  synchronized List<Entry> retire() {
+    retired = true;
+    return drainAll();
+  }
+
+  /**
+   * Entries that were drained ({@link #retire}, {@link #drainAll}) come back, available (a lock
+   * they held went with the drain), unless the index holds their message again already: a reload
+   * after an outage may have read it back, locked by a consumer, and it must not be available as
+   * well. A retired queue takes none of them (false), as in {@link #offer}.
+   */
+  synchronized boolean restore(List<Entry> entries) {
+    if (retired) {
+      return false;
+    }
     for (Entry entry : entries) {
       if (!all.containsKey(entry.seq)) {
         entry.receipt = null;
@@ -205,6 +233,7 @@ final class QueueIndex {
         add(entry);
       }
     }
+    return true;
   }
 
   private void forget(Entry entry) {

@@ -140,8 +140,8 @@ final class Sending {
   CompletableFuture<SendResult> send(ActiveStore store, Destination destination, SendRequest r) {
     Reliability reliability =
         r.reliability() != null ? r.reliability() : destination.defaultReliability();
-    QueueIndex queue = store.queue(destination.name());
-    if (destination.maxDepth() != null && queue.depth() >= destination.maxDepth()) {
+    if (destination.maxDepth() != null
+        && store.queue(destination.name()).depth() >= destination.maxDepth()) {
       throw new ApiException(
               503,
               "SIBUS0208E",
@@ -159,10 +159,10 @@ final class Sending {
     String id = store.ids.next();
     metrics.sent(destination.name(), reliability);
     if (reliability.persistent()) {
-      return sendPersistent(store, destination, r, reliability, queue, now, expires, seq, id);
+      return sendPersistent(store, destination, r, reliability, now, expires, seq, id);
     }
     return CompletableFuture.completedFuture(
-        sendNonpersistent(store, destination, r, reliability, queue, now, expires, seq, id));
+        sendNonpersistent(store, destination, r, reliability, now, expires, seq, id));
   }
 
   private CompletableFuture<SendResult> sendPersistent(
@@ -170,7 +170,6 @@ final class Sending {
       Destination destination,
       SendRequest r,
       Reliability reliability,
-      QueueIndex queue,
       long now,
       long expires,
       long seq,
@@ -201,7 +200,9 @@ final class Sending {
     op.afterCommit(
         () -> {
           if (!op.result().duplicate()) {
-            queue.add(new Entry(seq, id, r.priority(), reliability, expires, null, 0));
+            store.index(
+                destination.name(),
+                new Entry(seq, id, r.priority(), reliability, expires, null, 0));
           }
         });
     CompletableFuture<InsertOp.Result> committed = store.writer.submit(op);
@@ -216,7 +217,6 @@ final class Sending {
       Destination destination,
       SendRequest r,
       Reliability reliability,
-      QueueIndex queue,
       long now,
       long expires,
       long seq,
@@ -253,7 +253,8 @@ final class Sending {
             r.body(),
             now,
             expires);
-    queue.add(new Entry(seq, id, r.priority(), reliability, expires, message, 0));
+    store.index(
+        destination.name(), new Entry(seq, id, r.priority(), reliability, expires, message, 0));
     return new SendResult(id, false);
   }
 }

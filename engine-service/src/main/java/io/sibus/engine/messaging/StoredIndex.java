@@ -29,7 +29,7 @@ final class StoredIndex {
     long now = System.currentTimeMillis();
     try (Connection c = dataSource.getConnection()) {
       store.seq.set(messages.maxSeq(c));
-      messages.loadIndex(c, row -> store.queue(row.destination()).add(entry(row, now)));
+      messages.loadIndex(c, row -> store.index(row.destination(), entry(row, now)));
     }
   }
 
@@ -55,7 +55,8 @@ final class StoredIndex {
         }
       }
     }
-    loaded.forEach((destination, entries) -> entries.forEach(store.queue(destination)::add));
+    loaded.forEach(
+        (destination, entries) -> entries.forEach(entry -> store.index(destination, entry)));
   }
 
   private static Entry entry(IndexRow row, long now) {

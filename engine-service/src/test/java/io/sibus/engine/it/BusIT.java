@@ -14,6 +14,7 @@ import io.sibus.local.LoadRunner;
 import io.sibus.local.MemberProcess;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -349,6 +352,42 @@ class BusIT {
     awaitDepth(b, EXCEPTION_ME2, 5); // indexed by the retry
     assertThat(exceptionProperties(cluster)).as("moved once").isEqualTo(firstMove);
     assertMovedFromAudit(b, 5);
+  }
+
+  /**
+   * A send whose commit is still on its way as its destination is removed: its message is stored
+   * under the removed destination after the move took the others, and the housekeeping moves it
+   * too.
+   */
+  @Test
+  void aSendThatCommitsAsItsDestinationIsRemovedIsMovedToo() throws Exception {
+    EngineCluster cluster = CLUSTER.get();
+    int pb = EngineCluster.freePort();
+    MemberProcess b =
+        launchWithAuditMessages(cluster, pb, 5, Map.of("sibus.engine.test-faults", "true"));
+    EngineClient cb = EngineCluster.client(b);
+    assertThat(cb.post("/api/v1/test/faults/slow-inserts", null).status()).isEqualTo(202);
+    CompletableFuture<Reply> late =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return cb.send("audit", new Outgoing("audit-late"));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    await("the send's batch waits")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> b.log().contains("a batch of sent messages waits"));
+    removeAudit(cluster, pb);
+    await("audit removed")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> cb.destination("audit").status() == 404);
+    assertThat(late).as("the send's batch still waits to store it").isNotDone();
+
+    assertThat(late.get(60, TimeUnit.SECONDS).status()).isEqualTo(201);
+    awaitDepth(b, EXCEPTION_ME2, 6);
+    assertMovedFromAudit(b, 6);
   }
 
   /** The properties of the rows stored in me2's exception destination, in sequence order. */

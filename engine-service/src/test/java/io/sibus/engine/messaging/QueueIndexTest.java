@@ -136,6 +136,18 @@ class QueueIndexTest {
     assertThat(queue.beginSettle(reloaded.receipt, 10)).isSameAs(reloaded);
   }
 
+  @Test
+  void aRetiredQueueTakesNoMoreEntries() {
+    add(1, 4);
+    assertThat(queue.retire()).extracting(e -> e.seq).containsExactly(1L);
+
+    Entry late = new Entry(2, "id-2", 4, Reliability.ASSURED_PERSISTENT, 0, null, 0);
+    assertThat(queue.offer(late)).isFalse();
+    assertThat(queue.restore(List.of(late))).isFalse();
+    assertThat(queue.depth()).isZero();
+    assertThat(queue.offer(late)).as("still retired").isFalse();
+  }
+
   private void add(long seq, int priority) {
     queue.add(new Entry(seq, "id-" + seq, priority, Reliability.ASSURED_PERSISTENT, 0, null, 0));
   }
