@@ -387,17 +387,18 @@ public class Takeover {
     try {
       stopServing(StoreErrors.notActive());
     } finally {
-      // Whatever failed in stopping the work: the store is let go, so that a standby can take it.
+      // Whatever failed in stopping the work: the store is let go, so that a standby can take it,
+      // and the member, which serves nothing and holds no store, can be started again.
       closeSession();
       election.release();
       status.storeAvailable(false);
+      status.state(EngineState.STOPPED);
     }
     if (current != EngineState.STOPPED) {
       errors.info(
           "SIBUS0018I",
           "Messaging engine " + engine() + " stopped on member " + context.member() + ".");
     }
-    status.state(EngineState.STOPPED);
   }
 
   /**

@@ -99,7 +99,8 @@ class DutyErrorIT {
 
   /**
    * An orderly stop that fails while it stops the member's work still lets the data store go, so
-   * that a standby takes over, rather than wait behind a member that neither serves nor stops.
+   * that a standby takes over, rather than wait behind a member that neither serves nor stops; the
+   * member is STOPPED, and starts again without a second stop.
    */
   @Test
   void aStopThatFailsStillLetsAStandbyTakeOver() throws Exception {
@@ -125,6 +126,10 @@ class DutyErrorIT {
     JsonNode received =
         EngineCluster.client(standby).receive("orders", 10, 1000, 30_000).json().get("messages");
     assertThat(received).hasSize(5);
+
+    EngineCluster.awaitState(active, "STOPPED", Duration.ofSeconds(30));
+    assertThat(client.start("NORMAL").status()).as("started without a second stop").isEqualTo(202);
+    EngineCluster.awaitState(active, "STANDBY", Duration.ofSeconds(60));
   }
 
   private record ActiveAndStandby(MemberProcess active, MemberProcess standby) {}
