@@ -16,7 +16,7 @@ import java.util.Optional;
  * deadlock}, {@code spin-writer}, {@code writer-error}, {@code stream-sender-error}, {@code
  * housekeeping-error}, {@code vacuuming-error}, {@code stream-flush-error}, {@code standby-error},
  * {@code completer-start-error}, {@code stop-error}, {@code unread-locks}, {@code slow-locks},
- * {@code slow-inserts}, {@code unindexed-move} or {@code drop-ticks}.
+ * {@code hold-inserts}, {@code release-inserts}, {@code unindexed-move} or {@code drop-ticks}.
  */
 @Path("/api/v1/test/faults")
 public class TestFaultsResource {
@@ -51,7 +51,8 @@ public class TestFaultsResource {
       case "spin-writer" -> faults.spinWriter();
       case "unread-locks" -> faults.unreadLocks();
       case "slow-locks" -> faults.slowLocks();
-      case "slow-inserts" -> faults.slowInserts();
+      case "hold-inserts" -> faults.holdInserts();
+      case "release-inserts" -> faults.releaseInserts();
       case "unindexed-move" -> faults.unindexedMove();
       case "drop-ticks" ->
           streams.dropOnce(from == null ? 1 : from, to == null ? Long.MAX_VALUE : to);
@@ -60,8 +61,8 @@ public class TestFaultsResource {
               "fault",
               "use deadlock, spin-writer, writer-error, stream-sender-error, housekeeping-error,"
                   + " vacuuming-error, stream-flush-error, standby-error, completer-start-error,"
-                  + " stop-error, unread-locks, slow-locks, slow-inserts, unindexed-move or"
-                  + " drop-ticks");
+                  + " stop-error, unread-locks, slow-locks, hold-inserts, release-inserts,"
+                  + " unindexed-move or drop-ticks");
     }
     return Response.accepted().build();
   }

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -22,14 +24,18 @@ public class Faults {
   /** How late the {@code slow-locks} fault reads a batch's locked rows. */
   private static final long SLOW_LOCKS_MS = 3_000;
 
-  /** How long the {@code slow-inserts} fault holds a batch's sent messages before storing them. */
-  private static final long SLOW_INSERTS_MS = 5_000;
+  /**
+   * The longest the {@code hold-inserts} fault holds a batch: a test that never releases it does
+   * not hold the writer for ever.
+   */
+  private static final long HOLD_INSERTS_MAX_MS = 60_000;
 
   private volatile boolean spinWriter;
   private final Set<Duty> failingDuties = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean unreadLocks = new AtomicBoolean();
   private final AtomicBoolean slowLocks = new AtomicBoolean();
-  private final AtomicBoolean slowInserts = new AtomicBoolean();
+  private final AtomicBoolean holdInserts = new AtomicBoolean();
+  private volatile CountDownLatch insertsReleased = new CountDownLatch(0);
   private final AtomicBoolean unindexedMove = new AtomicBoolean();
 
   private final Object first = new Object();
@@ -166,19 +172,30 @@ public class Faults {
   }
 
   /**
-   * The next batch that stores sent messages waits {@link #SLOW_INSERTS_MS}, its transaction open,
-   * before it stores them: as a slow commit, it leaves time for the bus to change meanwhile.
+   * The next batch that stores sent messages waits, its transaction open, until {@link
+   * #releaseInserts} (at most {@link #HOLD_INSERTS_MAX_MS}) before it stores them: as a slow
+   * commit, it lets the bus change meanwhile.
    */
-  public void slowInserts() {
-    LOG.warn("Test fault injected: the next batch of sent messages will be stored late");
-    slowInserts.set(true);
+  public void holdInserts() {
+    LOG.warn("Test fault injected: the next batch of sent messages will wait to be stored");
+    insertsReleased = new CountDownLatch(1);
+    holdInserts.set(true);
+  }
+
+  /** The batch that {@link #holdInserts} holds goes on. */
+  public void releaseInserts() {
+    insertsReleased.countDown();
   }
 
   /** Called as a batch begins to store sent messages. */
-  public void maybeDelayInserts() {
-    if (slowInserts.get() && slowInserts.compareAndSet(true, false)) {
-      LOG.warnf("Test fault: a batch of sent messages waits %d ms to store them", SLOW_INSERTS_MS);
-      sleep(SLOW_INSERTS_MS);
+  public void maybeHoldInserts() {
+    if (holdInserts.get() && holdInserts.compareAndSet(true, false)) {
+      LOG.warn("Test fault: a batch of sent messages waits to be stored until release-inserts");
+      try {
+        insertsReleased.await(HOLD_INSERTS_MAX_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -389,10 +389,11 @@ public class Takeover {
     } finally {
       // Whatever failed in stopping the work: the store is let go, so that a standby can take it,
       // and the member, which serves nothing and holds no store, can be started again.
-      closeSession();
-      election.release();
-      status.storeAvailable(false);
-      status.state(EngineState.STOPPED);
+      EachStep.runAll(
+          this::closeSession,
+          election::release,
+          () -> status.storeAvailable(false),
+          () -> status.state(EngineState.STOPPED));
     }
     if (current != EngineState.STOPPED) {
       errors.info(

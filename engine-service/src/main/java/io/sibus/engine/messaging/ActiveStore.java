@@ -72,7 +72,10 @@ final class ActiveStore {
     }
   }
 
-  /** {@link QueueIndex#restore}s {@code entries} to the queue of {@code destination}, as index. */
+  /**
+   * {@link QueueIndex#restore}s {@code entries} to the queue of {@code destination}, to a new one
+   * if it was retired, as {@link #index} does.
+   */
   void restore(String destination, List<Entry> entries) {
     QueueIndex queue = queue(destination);
     while (!queue.restore(entries)) {

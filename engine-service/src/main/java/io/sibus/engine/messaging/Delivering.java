@@ -61,8 +61,14 @@ final class Delivering {
       CompletableFuture<Void> wake = new CompletableFuture<>();
       pick.signal().thenRun(() -> wake.complete(null));
       wake.completeOnTimeout(null, remaining, TimeUnit.MILLISECONDS);
+      // A queue retired meanwhile: the destination was removed, and its messages went to the
+      // exception destination; one sent late waits there for the next move, not for this receive.
       return wake.thenComposeAsync(
-          x -> receive(store, destination, max, lockMs, deadlineMillis, abandoned), executor);
+          x ->
+              queue.retired()
+                  ? CompletableFuture.completedFuture(List.of())
+                  : receive(store, destination, max, lockMs, deadlineMillis, abandoned),
+          executor);
     }
     List<Entry> persistent = pick.picked().stream().filter(Entry::persistent).toList();
     if (persistent.isEmpty()) {

@@ -4,6 +4,7 @@ import io.sibus.engine.store.StoreErrors;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -12,10 +13,10 @@ import org.jboss.logging.Logger;
  * outage. A move that fails puts its persistent messages back in the index under their old
  * destination, where nothing receives them; they stay in the data store, and the housekeeping tries
  * the move again, {@link #FIRST_RETRY_MILLIS} later, then at twice the interval after each failure
- * up to {@link #LAST_RETRY_MILLIS}. Between failures, the housekeeping moves what a send added
- * under a removed destination after its move ({@link #sweep}). A row that an attempt moved already
- * (one that committed although it was reported as failed) is not moved again, only indexed where it
- * is.
+ * up to {@link #LAST_RETRY_MILLIS}. While no failed move waits for its retry, the housekeeping
+ * moves what a send or a delivery stream's batch stored under a removed destination after its move
+ * ({@link #sweep}). A row that an attempt moved already (one that committed although it was
+ * reported as failed) is not moved again, only indexed where it is.
  */
 final class Orphans {
   static final long FIRST_RETRY_MILLIS = 5_000;
@@ -35,16 +36,25 @@ final class Orphans {
    * (the data store is unavailable): the move would fail; they are moved when it runs again.
    */
   void move(ActiveStore store) {
+    move(store, () -> true);
+  }
+
+  /** As {@link #move(ActiveStore)}, queue by queue while {@code goOn} holds. */
+  private void move(ActiveStore store, BooleanSupplier goOn) {
     if (!store.writer.accepting()) {
       return;
     }
     for (QueueIndex queue : List.copyOf(store.queues())) {
-      if (destinations.find(queue.name).isEmpty() && !queue.isEmpty()) {
-        // Forgotten, then retired as it is drained: what a send, a stream's batch or a failed move
-        // adds meanwhile goes to a new queue of the name, which the next pass finds.
+      if (!goOn.getAsBoolean()) {
+        return;
+      }
+      if (destinations.find(queue.name).isEmpty()) {
+        // Forgotten, then retired as it is drained (an empty one too, so that none is left to
+        // look at again): what a send, a stream's batch or a failed move adds meanwhile goes to a
+        // new queue of the name, which the next pass finds.
         store.forget(queue);
         List<Entry> entries = queue.retire();
-        if (!entries.isEmpty()) { // else another thread's pass took them
+        if (!entries.isEmpty()) { // else empty, or another thread's pass took them
           move(store, queue, entries);
         }
       }
@@ -60,7 +70,9 @@ final class Orphans {
           .whenComplete(
               (moved, failure) -> {
                 if (failure == null) {
+                  // Moved: the housekeeping's passes move what comes later at once again.
                   store.orphanMoveFailures.set(0);
+                  store.orphansRetryAt.set(ActiveStore.NO_RETRY);
                 } else {
                   moveFailed(store, queue.name, entries, failure);
                 }
@@ -72,16 +84,17 @@ final class Orphans {
 
   /**
    * The housekeeping's turn, a few times a second. A failed move whose retry is due is tried again.
-   * Without one pending, the messages indexed under a removed destination since the last pass are
-   * moved: a send or a delivery stream's batch that committed as its destination was removed (its
-   * message stored under that destination after the move took the others). (A retry that comes due
-   * while the writer refuses work is dropped: the writer's return moves them, {@link
-   * Messaging#resumed}.)
+   * While none waits for its retry, the messages indexed under a removed destination since the last
+   * pass are moved: those of a send or a delivery stream's batch that committed as its destination
+   * was removed (stored under that destination after the move took the others). (A retry that comes
+   * due while the writer refuses work is dropped: the writer's return moves them, {@link
+   * Messaging#resumed}, as do the passes after it.)
    */
   void sweep(ActiveStore store) {
     long due = store.orphansRetryAt.get();
     if (due == ActiveStore.NO_RETRY) {
-      move(store);
+      // Until a move fails meanwhile: what it puts back waits for its retry.
+      move(store, () -> store.orphansRetryAt.get() == ActiveStore.NO_RETRY);
     } else if (System.nanoTime() - due >= 0
         && store.orphansRetryAt.compareAndSet(due, ActiveStore.NO_RETRY)) {
       move(store);

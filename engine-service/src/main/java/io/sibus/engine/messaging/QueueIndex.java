@@ -212,7 +212,13 @@ final class QueueIndex {
    */
   synchronized List<Entry> retire() {
     retired = true;
-    return drainAll();
+    List<Entry> entries = drainAll();
+    wake(); // a receiver waiting here takes nothing more from it
+    return entries;
+  }
+
+  synchronized boolean retired() {
+    return retired;
   }
 
   /**

@@ -51,7 +51,7 @@ final class StoredIndex {
     for (QueueIndex queue : store.queues()) {
       for (Entry entry : queue.drainAll()) {
         if (!entry.persistent()) {
-          queue.add(entry);
+          store.index(queue.name, entry);
         }
       }
     }

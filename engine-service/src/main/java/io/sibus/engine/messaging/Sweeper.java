@@ -10,8 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The active member's housekeeping: expired receipt locks (redelivery or the exception
- * destination), messages past their time to live, idempotency keys past the window, and failed
- * moves of removed destinations' messages, tried again.
+ * destination), messages past their time to live, idempotency keys past the window, and the
+ * messages of removed destinations (failed moves tried again, and messages stored after a move).
  */
 final class Sweeper {
   private static final Logger LOG = Logger.getLogger(Sweeper.class);

@@ -74,7 +74,7 @@ final class BatchApplier {
     if (inserts.isEmpty()) {
       return;
     }
-    faults.maybeDelayInserts();
+    faults.maybeHoldInserts();
     // Within a batch, the first send of a key claims it; later ones repeat it.
     Map<String, InsertOp> claimants = new LinkedHashMap<>();
     Map<InsertOp, InsertOp> repeats = new HashMap<>();

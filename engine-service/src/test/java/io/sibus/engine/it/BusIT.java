@@ -366,7 +366,7 @@ class BusIT {
     MemberProcess b =
         launchWithAuditMessages(cluster, pb, 5, Map.of("sibus.engine.test-faults", "true"));
     EngineClient cb = EngineCluster.client(b);
-    assertThat(cb.post("/api/v1/test/faults/slow-inserts", null).status()).isEqualTo(202);
+    assertThat(cb.post("/api/v1/test/faults/hold-inserts", null).status()).isEqualTo(202);
     CompletableFuture<Reply> late =
         CompletableFuture.supplyAsync(
             () -> {
@@ -378,12 +378,13 @@ class BusIT {
             });
     await("the send's batch waits")
         .atMost(Duration.ofSeconds(60))
-        .until(() -> b.log().contains("a batch of sent messages waits"));
+        .until(() -> b.log().contains("a batch of sent messages waits to be stored"));
     removeAudit(cluster, pb);
     await("audit removed")
         .atMost(Duration.ofSeconds(60))
         .until(() -> cb.destination("audit").status() == 404);
     assertThat(late).as("the send's batch still waits to store it").isNotDone();
+    assertThat(cb.post("/api/v1/test/faults/release-inserts", null).status()).isEqualTo(202);
 
     assertThat(late.get(60, TimeUnit.SECONDS).status()).isEqualTo(201);
     awaitDepth(b, EXCEPTION_ME2, 6);
