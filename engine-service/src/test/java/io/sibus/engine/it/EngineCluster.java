@@ -17,12 +17,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real PostgreSQL and the members of engines as real processes, for the engine's integration
  * tests. Members are launched from the packaged engine (failsafe runs after {@code package}).
  */
 final class EngineCluster implements AutoCloseable {
+  private static final int FIRST_PORT = 20_000;
+  private static final int PORTS = 12_000;
+
+  /** Where this JVM's next port is looked for: a random start, so that two JVMs seldom meet. */
+  private static final AtomicInteger nextPort =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(PORTS));
+
   static final String BUS = "itbus";
 
   private final Path work;
@@ -146,12 +155,23 @@ final class EngineCluster implements AutoCloseable {
     writeBusFile(yaml.toString());
   }
 
+  /**
+   * A port for a member to listen on, free now, below the range the kernel takes the ports of
+   * outgoing connections from (32768 and up on Linux). A port of that range (what binding port 0
+   * gives) could be taken by one of the many connections to PostgreSQL before the member, launched
+   * later, binds it: a member then failed to start with its port in use.
+   */
   static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int tries = 0; tries < PORTS; tries++) {
+      int port = FIRST_PORT + Math.floorMod(nextPort.getAndIncrement(), PORTS);
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(port)) {
+        return port;
+      } catch (IOException inUse) {
+        // the next one
+      }
     }
+    throw new IllegalStateException(
+        "no free port from " + FIRST_PORT + " to " + (FIRST_PORT + PORTS - 1));
   }
 
   MemberProcess launch(String engine, String member) {
