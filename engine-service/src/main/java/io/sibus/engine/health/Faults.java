@@ -178,11 +178,13 @@ public class Faults {
    */
   public void holdInserts() {
     LOG.warn("Test fault injected: the next batch of sent messages will wait to be stored");
+    CountDownLatch before = insertsReleased;
     insertsReleased = new CountDownLatch(1);
+    before.countDown(); // a batch held before goes on: one batch is held at a time
     holdInserts.set(true);
   }
 
-  /** The batch that {@link #holdInserts} holds goes on. */
+  /** The batch that {@link #holdInserts} holds goes on (nothing, before a hold). */
   public void releaseInserts() {
     insertsReleased.countDown();
   }

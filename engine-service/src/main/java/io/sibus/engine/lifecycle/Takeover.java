@@ -384,17 +384,15 @@ public class Takeover {
         writer.drain(Duration.ofSeconds(10));
       }
     }
-    try {
-      stopServing(StoreErrors.notActive());
-    } finally {
-      // Whatever failed in stopping the work: the store is let go, so that a standby can take it,
-      // and the member, which serves nothing and holds no store, can be started again.
-      EachStep.runAll(
-          this::closeSession,
-          election::release,
-          () -> status.storeAvailable(false),
-          () -> status.state(EngineState.STOPPED));
-    }
+    // Whatever stopping the work fails with (the first failure is thrown, the others suppressed
+    // in it): the store is let go, so that a standby can take it, and the member, which serves
+    // nothing and holds no store, can be started again.
+    EachStep.runAll(
+        () -> stopServing(StoreErrors.notActive()),
+        this::closeSession,
+        election::release,
+        () -> status.storeAvailable(false),
+        () -> status.state(EngineState.STOPPED));
     if (current != EngineState.STOPPED) {
       errors.info(
           "SIBUS0018I",

@@ -61,8 +61,9 @@ final class Delivering {
       CompletableFuture<Void> wake = new CompletableFuture<>();
       pick.signal().thenRun(() -> wake.complete(null));
       wake.completeOnTimeout(null, remaining, TimeUnit.MILLISECONDS);
-      // A queue retired meanwhile: the destination was removed, and its messages went to the
-      // exception destination; one sent late waits there for the next move, not for this receive.
+      // A queue retired meanwhile: the destination was removed and its messages moved to the
+      // exception destination. One sent late waits in a new queue of the name for the next move,
+      // not for this receive.
       return wake.thenComposeAsync(
           x ->
               queue.retired()

@@ -204,8 +204,8 @@ public class Messaging {
   /**
    * The writer runs again after an outage ({@link #reloadPersistent} before it): the messages of a
    * destination removed from the bus meanwhile go to the exception destination now. They were not
-   * moved during the outage; the housekeeping's passes would move them too, but not before a failed
-   * move's retry that was due during the outage.
+   * moved during the outage; the housekeeping's passes would move them too, but not while a move
+   * that failed as the outage began waits for its retry (up to 5 minutes).
    */
   public void resumed() {
     ActiveStore store = active;

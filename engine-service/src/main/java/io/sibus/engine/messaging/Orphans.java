@@ -32,8 +32,9 @@ final class Orphans {
   }
 
   /**
-   * Moves the messages of every queue whose destination is gone. Not while the writer refuses work
-   * (the data store is unavailable): the move would fail; they are moved when it runs again.
+   * Moves the messages of every queue whose destination is gone, and forgets such queues, empty or
+   * not. Not while the writer refuses work (the data store is unavailable): the move would fail;
+   * they are moved when it runs again.
    */
   void move(ActiveStore store) {
     move(store, () -> true);
@@ -64,15 +65,18 @@ final class Orphans {
   private void move(ActiveStore store, QueueIndex queue, List<Entry> entries) {
     String reason =
         "SIBUS0302W destination " + queue.name + " no longer exists in the bus configuration";
+    long retryBefore = store.orphansRetryAt.get();
     try {
       exceptions
           .moveAll(store, queue, entries, reason)
           .whenComplete(
               (moved, failure) -> {
                 if (failure == null) {
-                  // Moved: the housekeeping's passes move what comes later at once again.
-                  store.orphanMoveFailures.set(0);
-                  store.orphansRetryAt.set(ActiveStore.NO_RETRY);
+                  // Moved: the housekeeping's passes move what comes later at once again, unless
+                  // another move failed meanwhile and waits for its retry.
+                  if (store.orphansRetryAt.compareAndSet(retryBefore, ActiveStore.NO_RETRY)) {
+                    store.orphanMoveFailures.set(0);
+                  }
                 } else {
                   moveFailed(store, queue.name, entries, failure);
                 }

@@ -213,7 +213,7 @@ final class QueueIndex {
   synchronized List<Entry> retire() {
     retired = true;
     List<Entry> entries = drainAll();
-    wake(); // a receiver waiting here takes nothing more from it
+    wake(); // a receiver waiting here, or picking later, takes nothing more from it
     return entries;
   }
 
@@ -260,10 +260,15 @@ final class QueueIndex {
     return all.isEmpty();
   }
 
-  /** Wakes every waiting receiver (they pick again). */
+  /**
+   * Wakes every waiting receiver (they pick again). A retired queue's signal stays completed: a
+   * receiver that picks from it later does not wait either.
+   */
   synchronized void wake() {
     CompletableFuture<Void> current = signal;
-    signal = new CompletableFuture<>();
+    if (!retired) {
+      signal = new CompletableFuture<>();
+    }
     current.complete(null);
   }
 }

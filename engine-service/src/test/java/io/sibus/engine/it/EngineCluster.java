@@ -105,10 +105,10 @@ final class EngineCluster implements AutoCloseable {
 
   /** Launches a member of {@code engine}; {@code overrides} come on top of the defaults. */
   MemberProcess launch(String engine, String member, Map<String, String> overrides) {
-    return launch(engine, member, 0, overrides);
+    return launch(engine, member, freePort(), overrides);
   }
 
-  /** Launches a member on a given port (0: any free one). */
+  /** Launches a member on a given port ({@link #freePort}). */
   MemberProcess launch(String engine, String member, int port, Map<String, String> overrides) {
     return launch(engine, member, port, overrides, List.of());
   }
@@ -157,9 +157,9 @@ final class EngineCluster implements AutoCloseable {
 
   /**
    * A port for a member to listen on, free now, below the range the kernel takes the ports of
-   * outgoing connections from (32768 and up on Linux). A port of that range (what binding port 0
-   * gives) could be taken by one of the many connections to PostgreSQL before the member, launched
-   * later, binds it: a member then failed to start with its port in use.
+   * outgoing connections from (32768 and up by default on Linux). A port of that range (what
+   * binding port 0 gives) could be taken by one of the many connections to PostgreSQL before the
+   * member, launched later, binds it: a member then failed to start with its port in use.
    */
   static int freePort() {
     for (int tries = 0; tries < PORTS; tries++) {

@@ -148,6 +148,18 @@ class QueueIndexTest {
     assertThat(queue.offer(late)).as("still retired").isFalse();
   }
 
+  @Test
+  void aRetiredQueueWakesItsReceiversAndAReceiverThatPicksLaterDoesNotWait() {
+    var waiting = queue.pick(10, 0, 1000).signal();
+
+    queue.retire();
+
+    assertThat(waiting).isDone();
+    assertThat(queue.pick(10, 0, 1000).signal()).isDone();
+    queue.wake();
+    assertThat(queue.pick(10, 0, 1000).signal()).isDone();
+  }
+
   private void add(long seq, int priority) {
     queue.add(new Entry(seq, "id-" + seq, priority, Reliability.ASSURED_PERSISTENT, 0, null, 0));
   }
