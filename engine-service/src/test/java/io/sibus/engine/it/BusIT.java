@@ -47,6 +47,7 @@ class BusIT {
         - {name: audit, localizedOn: me2}
       """;
   static final String EXCEPTION_ME2 = "_SYSTEM.Exception.me2";
+  private static final Map<String, String> FAULTS_ON = Map.of("sibus.engine.test-faults", "true");
 
   @Test
   void killingTheActiveMemberOfEitherEngineLosesAndDuplicatesNothing() throws Exception {
@@ -202,14 +203,10 @@ class BusIT {
     int pb = EngineCluster.freePort();
     cluster.writeBus(Map.of("me1", List.of(pa), "me2", List.of(pb)), DESTINATIONS, SECRET, "24h");
     MemberProcess a = cluster.launch("me1", "a0", pa, Map.of());
-    MemberProcess b = cluster.launch("me2", "b0", pb, Map.of("sibus.engine.test-faults", "true"));
+    MemberProcess b = cluster.launch("me2", "b0", pb, FAULTS_ON);
     EngineCluster.awaitState(a, "ACTIVE", Duration.ofSeconds(60));
     EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
-    assertThat(
-            EngineCluster.client(b)
-                .post("/api/v1/test/faults/drop-ticks?from=3&to=5", null)
-                .status())
-        .isEqualTo(202);
+    inject(b, "drop-ticks?from=3&to=5");
     EngineClient ca = EngineCluster.client(a);
     List<String> sent = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
@@ -338,10 +335,8 @@ class BusIT {
   void aMoveThatCommittedAlthoughItFailedIsNotMadeTwice() throws Exception {
     EngineCluster cluster = CLUSTER.get();
     int pb = EngineCluster.freePort();
-    MemberProcess b =
-        launchWithAuditMessages(cluster, pb, 5, Map.of("sibus.engine.test-faults", "true"));
-    assertThat(EngineCluster.client(b).post("/api/v1/test/faults/unindexed-move", null).status())
-        .isEqualTo(202);
+    MemberProcess b = launchWithAuditMessages(cluster, pb, 5, FAULTS_ON);
+    inject(b, "unindexed-move");
     removeAudit(cluster, pb);
     await("a move that committed but failed")
         .atMost(Duration.ofSeconds(60))
@@ -363,10 +358,9 @@ class BusIT {
   void aSendThatCommitsAsItsDestinationIsRemovedIsMovedToo() throws Exception {
     EngineCluster cluster = CLUSTER.get();
     int pb = EngineCluster.freePort();
-    MemberProcess b =
-        launchWithAuditMessages(cluster, pb, 5, Map.of("sibus.engine.test-faults", "true"));
+    MemberProcess b = launchWithAuditMessages(cluster, pb, 5, FAULTS_ON);
     EngineClient cb = EngineCluster.client(b);
-    assertThat(cb.post("/api/v1/test/faults/hold-inserts", null).status()).isEqualTo(202);
+    inject(b, "hold-inserts");
     CompletableFuture<Reply> late =
         CompletableFuture.supplyAsync(
             () -> {
@@ -384,11 +378,18 @@ class BusIT {
         .atMost(Duration.ofSeconds(60))
         .until(() -> cb.destination("audit").status() == 404);
     assertThat(late).as("the send's batch still waits to store it").isNotDone();
-    assertThat(cb.post("/api/v1/test/faults/release-inserts", null).status()).isEqualTo(202);
+    inject(b, "release-inserts");
 
     assertThat(late.get(60, TimeUnit.SECONDS).status()).isEqualTo(201);
     awaitDepth(b, EXCEPTION_ME2, 6);
     assertMovedFromAudit(b, 6);
+  }
+
+  /** Injects a test fault ({@link #FAULTS_ON}) into {@code member}. */
+  private static void inject(MemberProcess member, String fault) throws IOException {
+    assertThat(EngineCluster.client(member).post("/api/v1/test/faults/" + fault, null).status())
+        .as(fault)
+        .isEqualTo(202);
   }
 
   /** The properties of the rows stored in me2's exception destination, in sequence order. */
