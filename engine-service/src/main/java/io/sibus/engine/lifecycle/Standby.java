@@ -82,22 +82,7 @@ final class Standby {
       }
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
-        // The error first: whoever sees DISABLED must also see why.
-        errors.report(
-            ErrorClass.LOCAL,
-            "SIBUS0039E",
-            "Messaging engine "
-                + engine()
-                + " could not reach its data store within the start-up timeout of "
-                + timeout
-                + " ("
-                + last.getMessage()
-                + "); member "
-                + context.member()
-                + " is disabled for high availability.",
-            "Make the database reachable, then re-enable the member: restart it, POST"
-                + " /api/v1/engine/start, or the sibus.io/reenable-members annotation.");
-        status.state(EngineState.DISABLED);
+        disable(timeout, last);
         return Optional.empty();
       }
       Takeover.sleep(Math.min(1000, remaining / 1_000_000));
@@ -106,16 +91,33 @@ final class Standby {
     return Optional.empty();
   }
 
+  /** The store stayed out of reach for the whole start-up timeout: the member is DISABLED. */
+  private void disable(Duration timeout, SQLException last) {
+    // The error first: whoever sees DISABLED must also see why.
+    errors.report(
+        ErrorClass.LOCAL,
+        "SIBUS0039E",
+        "Messaging engine "
+            + engine()
+            + " could not reach its data store within the start-up timeout of "
+            + timeout
+            + " ("
+            + last.getMessage()
+            + "); member "
+            + context.member()
+            + " is disabled for high availability.",
+        "Make the database reachable, then re-enable the member: restart it, POST"
+            + " /api/v1/engine/start, or the sibus.io/reenable-members annotation.");
+    status.state(EngineState.DISABLED);
+  }
+
   /**
    * Waits as a standby until {@code session} holds the lock (true), or a stop is requested (false).
-   * {@code sessionLock} guards the session against its keeper; {@code clearSuppression} says that
-   * the next attempt is to clear a suppressed failover (a start requested after a global error).
+   * {@code clearSuppression} says that the next attempt is to clear a suppressed failover (a start
+   * requested after a global error).
    */
   boolean awaitLock(
-      LockSession session,
-      Object sessionLock,
-      BooleanSupplier stopRequested,
-      BooleanSupplier clearSuppression)
+      StoreSession session, BooleanSupplier stopRequested, BooleanSupplier clearSuppression)
       throws SQLException {
     status.state(EngineState.STANDBY);
     errors.info(
@@ -132,56 +134,63 @@ final class Standby {
     while (!stopRequested.getAsBoolean()) {
       faults.maybeFail(Faults.Duty.STANDBY);
       if (System.nanoTime() >= nextLook) {
-        lookAtOwner(session, sessionLock);
+        lookAtOwner(session);
         nextLook = System.nanoTime() + 1_000_000_000L;
       }
       boolean suppressed = status.storeSuppressed() && !clearSuppression.getAsBoolean();
       // Who may try (the election) comes before who may write (the lock); a standby held back by
       // the store's suppression does not ask, so that it never takes the election's right either.
       boolean mayTry = !suppressed && election.mayTry();
-      synchronized (sessionLock) {
-        if (mayTry && session.tryLock()) {
-          return true;
-        }
-        if (!mayTry) {
-          session.ping();
-        }
+      if (session.locked(held -> mayTry ? held.tryLock() : ping(held))) {
+        return true;
       }
       Takeover.sleep(config.engine().pollInterval().toMillis());
     }
     return false;
   }
 
+  /** Keeps the session's connection in use while the member may not try; never takes the lock. */
+  private static boolean ping(LockSession session) throws SQLException {
+    session.ping();
+    return false;
+  }
+
   /** Learns the active member and any failover suppression; ends a hung holder's session. */
-  private void lookAtOwner(LockSession session, Object sessionLock) throws SQLException {
+  private void lookAtOwner(StoreSession session) throws SQLException {
     try {
-      synchronized (sessionLock) {
-        Optional<OwnerRecord> owner = context.ownership().read(session.connection());
-        owner.ifPresent(
-            o -> {
-              status.activeMember(o.activeMember(), o.activeUrl());
-              status.failoverSuppressed(o.failoverSuppressed());
-            });
-        if (!status.failoverSuppressed()) {
-          session
-              .evictHungHolder(config.engine().leaseDuration().toMillis())
-              .ifPresent(
-                  holder ->
-                      errors.report(
-                          ErrorClass.UNDETECTABLE,
-                          "SIBUS0052E",
-                          "The active member "
-                              + holder
-                              + " is hung; its data store session"
-                              + " was ended so that this member can take over.",
-                          "Inspect the hung member; it will exit when it notices."));
-        }
-      }
+      session.locked(
+          held -> {
+            readOwner(held);
+            return null;
+          });
     } catch (SQLException e) {
       if (Lifecycle.connectionLoss(e)) {
         throw e;
       }
       // No tables yet: nobody owns the store.
+    }
+  }
+
+  private void readOwner(LockSession session) throws SQLException {
+    Optional<OwnerRecord> owner = context.ownership().read(session.connection());
+    owner.ifPresent(
+        o -> {
+          status.activeMember(o.activeMember(), o.activeUrl());
+          status.failoverSuppressed(o.failoverSuppressed());
+        });
+    if (!status.failoverSuppressed()) {
+      session
+          .evictHungHolder(config.engine().leaseDuration().toMillis())
+          .ifPresent(
+              holder ->
+                  errors.report(
+                      ErrorClass.UNDETECTABLE,
+                      "SIBUS0052E",
+                      "The active member "
+                          + holder
+                          + " is hung; its data store session"
+                          + " was ended so that this member can take over.",
+                      "Inspect the hung member; it will exit when it notices."));
     }
   }
 
