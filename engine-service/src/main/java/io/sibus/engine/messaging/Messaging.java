@@ -98,7 +98,7 @@ public class Messaging {
             executor);
     this.exceptions = new ExceptionRouter(context.messages(), destinations, faults);
     this.delivering = new Delivering(metrics, exceptions, executor);
-    this.orphans = new Orphans(destinations, exceptions);
+    this.orphans = new Orphans(name -> destinations.find(name).isPresent(), exceptions::moveAll);
     this.storedIndex = new StoredIndex(dataSource, context.messages());
     this.views = new DestinationViews(destinations, () -> active, metrics);
     this.sweeper = new Sweeper(this, faults);

@@ -2,9 +2,11 @@ package io.sibus.engine.messaging;
 
 import io.sibus.engine.store.StoreErrors;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,11 +25,20 @@ final class Orphans {
   static final long LAST_RETRY_MILLIS = 300_000;
   private static final Logger LOG = Logger.getLogger(Orphans.class);
 
-  private final Destinations destinations;
-  private final ExceptionRouter exceptions;
+  /** Moves a queue's drained entries to the exception destination ({@link ExceptionRouter}). */
+  interface Mover {
+    CompletableFuture<Void> moveAll(
+        ActiveStore store, QueueIndex from, List<Entry> entries, String reason);
+  }
 
-  Orphans(Destinations destinations, ExceptionRouter exceptions) {
-    this.destinations = destinations;
+  private final Predicate<String> configured;
+  private final Mover exceptions;
+
+  /**
+   * @param configured whether the bus configuration has a destination of the name, as it is now
+   */
+  Orphans(Predicate<String> configured, Mover exceptions) {
+    this.configured = configured;
     this.exceptions = exceptions;
   }
 
@@ -49,13 +60,16 @@ final class Orphans {
       if (!goOn.getAsBoolean()) {
         return;
       }
-      if (destinations.find(queue.name).isEmpty()) {
+      if (!configured.test(queue.name)) {
         // Forgotten, then retired as it is drained (an empty one too, so that none is left to
         // look at again): what a send, a stream's batch or a failed move adds meanwhile goes to a
         // new queue of the name, which the next pass finds.
         store.forget(queue);
         List<Entry> entries = queue.retire();
-        if (!entries.isEmpty()) { // else empty, or another thread's pass took them
+        if (configured.test(queue.name)) {
+          // Added again as it was retired: its messages stay, in the new queue of the name.
+          store.restore(queue.name, entries);
+        } else if (!entries.isEmpty()) { // else empty, or another thread's pass took them
           move(store, queue, entries);
         }
       }
