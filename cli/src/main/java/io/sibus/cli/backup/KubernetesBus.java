@@ -1,11 +1,6 @@
 package io.sibus.cli.backup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -13,7 +8,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.sibus.crds.v1alpha1.Bus;
 import io.sibus.crds.v1alpha1.DataStoreSpec;
-import io.sibus.crds.v1alpha1.Destination;
 import io.sibus.crds.v1alpha1.MemberStatus;
 import io.sibus.crds.v1alpha1.MessagingEngine;
 import io.sibus.crds.v1alpha1.MessagingEngineSpec;
@@ -24,7 +18,6 @@ import io.sibus.local.MemberSetClient;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -35,22 +28,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * A bus on Kubernetes, as backup and restore reach it: its resources (kept in the backup as {@code
- * resources.yaml}), the configuration the operator renders for its engines (the ConfigMap {@code
- * <bus>-bus}), each engine's database from its {@code dataStore}, and the operator to stop and
- * start engines: {@code initialState} and the {@code sibus.io/restart-after-restore} token.
+ * resources.yaml}, {@link BusResources}), the configuration the operator renders for its engines
+ * (the ConfigMap {@code <bus>-bus}), each engine's database from its {@code dataStore}, and the
+ * operator to stop and start engines: {@code initialState} and the {@code
+ * sibus.io/restart-after-restore} token.
  *
  * <p>Engines and databases are reached at their Services' cluster IPs: from inside the cluster, or
  * from the machine of the local cluster.
  */
 public final class KubernetesBus implements BusSite, AutoCloseable {
-  public static final String RESOURCES = "resources.yaml";
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Duration PATIENCE = Duration.ofMinutes(5);
 
   private final KubernetesClient client;
@@ -58,6 +48,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   private final String bus;
   private final String token;
   private final ServiceReach reach;
+  private final BusResources resources;
 
   /** The {@code initialState} of each engine in the backup, put back by the start. */
   private final Map<String, String> archivedStates = new LinkedHashMap<>();
@@ -74,6 +65,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
     this.token = token;
     this.reach =
         new ServiceReach(client, portForward ? ServiceReach.Mode.FORWARD : ServiceReach.Mode.AUTO);
+    this.resources = new BusResources(client, namespace, bus);
   }
 
   @Override
@@ -100,29 +92,7 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   /** The bus's resources as applied: specs, labels and annotations, without status. */
   @Override
   public Map<String, byte[]> extraConfig() throws IOException {
-    // As applied (raw, not through the typed classes, which would add every default).
-    List<HasMetadata> resources = new ArrayList<>();
-    for (String kind : List.of("Bus", "MessagingEngine", "Destination")) {
-      client
-          .genericKubernetesResources("sibus.io/v1alpha1", kind)
-          .inNamespace(namespace)
-          .list()
-          .getItems()
-          .stream()
-          .filter(
-              r ->
-                  kind.equals("Bus") ? bus.equals(r.getMetadata().getName()) : bus.equals(busOf(r)))
-          .forEach(resources::add);
-    }
-    List<Object> cleaned = new ArrayList<>();
-    for (HasMetadata r : resources) {
-      ObjectNode node = (ObjectNode) Serialization.jsonMapper().valueToTree(r);
-      node.remove("status");
-      ObjectNode metadata = (ObjectNode) node.path("metadata");
-      metadata.retain("name", "namespace", "labels", "annotations");
-      cleaned.add(node);
-    }
-    return Map.of(RESOURCES, YAML.writeValueAsBytes(cleaned));
+    return Map.of(BusResources.FILE, resources.asApplied());
   }
 
   @Override
@@ -192,75 +162,18 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   }
 
   /**
-   * Re-applies the resources of the backup: the bus, its engines (kept stopped until the start) and
-   * its destinations; destinations created since are deleted (their messages were kept on the
-   * exception destination by the store restore).
+   * Re-applies the resources of the backup (see {@link BusResources#restore}); the engines stay
+   * stopped until the start.
    */
   @Override
   public void restoreConfiguration(Archive archive, Progress progress) throws IOException {
-    List<Map<String, Object>> resources = resources(archive);
-    for (Destination d : createdAfterTheBackup(resources)) {
-      client.resource(d).delete();
-      progress.detail(
-          "destination %s deleted (created after the backup)", d.getMetadata().getName());
-    }
-    for (Map<String, Object> resource : resources) {
-      Map<String, Object> copy = new LinkedHashMap<>(resource);
-      if ("MessagingEngine".equals(copy.get("kind"))) {
-        Object state = ((Map<?, ?>) copy.get("spec")).get("initialState");
-        archivedStates.put(
-            ArchivedResources.name(copy), state == null ? "Started" : String.valueOf(state));
-        copy.put("spec", ArchivedResources.withInitialState(copy.get("spec"), "Stopped"));
-      }
-      GenericKubernetesResource object = inThisNamespace(copy);
-      GenericKubernetesResource running = running(object);
-      ArchivedResources.differences(object, running, resource.get("spec"))
-          .forEach(d -> progress.detail("%s", d));
-      Map<String, Object> patch = ArchivedResources.mergePatch(copy, running);
-      client
-          .resource(object)
-          .inNamespace(namespace)
-          .createOr(
-              existing ->
-                  existing.patch(
-                      PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch)));
-      progress.detail("%s %s applied", copy.get("kind"), ArchivedResources.name(copy));
-    }
+    archivedStates.putAll(resources.restore(archive, progress));
   }
 
   /** The resources a restore would delete, and how each resource's spec would go back. */
   @Override
   public List<String> configurationChanges(Archive archive) throws IOException {
-    List<Map<String, Object>> resources = resources(archive);
-    List<String> changes = new ArrayList<>();
-    for (Destination d : createdAfterTheBackup(resources)) {
-      changes.add(
-          "Destination " + d.getMetadata().getName() + " (created after the backup) is deleted");
-    }
-    for (Map<String, Object> resource : resources) {
-      GenericKubernetesResource object = inThisNamespace(resource);
-      changes.addAll(ArchivedResources.differences(object, running(object), resource.get("spec")));
-    }
-    if (changes.isEmpty()) {
-      changes.add("the resources are the ones of the backup");
-    }
-    return changes;
-  }
-
-  private List<Destination> createdAfterTheBackup(List<Map<String, Object>> resources) {
-    Set<String> kept =
-        resources.stream()
-            .filter(r -> "Destination".equals(r.get("kind")))
-            .map(ArchivedResources::name)
-            .collect(Collectors.toSet());
-    return destinations().stream().filter(d -> !kept.contains(d.getMetadata().getName())).toList();
-  }
-
-  private GenericKubernetesResource inThisNamespace(Map<String, Object> resource) {
-    GenericKubernetesResource object =
-        Serialization.jsonMapper().convertValue(resource, GenericKubernetesResource.class);
-    object.getMetadata().setNamespace(namespace);
-    return object;
+    return resources.changes(archive);
   }
 
   /**
@@ -346,25 +259,11 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
         "to complete its restart after restore");
   }
 
-  /** The running resource of the backup's {@code archived}; null when there is none. */
-  private GenericKubernetesResource running(GenericKubernetesResource archived) {
-    return client
-        .genericKubernetesResources(archived.getApiVersion(), archived.getKind())
-        .inNamespace(namespace)
-        .withName(archived.getMetadata().getName())
-        .get();
-  }
-
   private static int port(URI uri) {
     if (uri.getPort() > 0) {
       return uri.getPort();
     }
     return "https".equals(uri.getScheme()) ? 443 : 80;
-  }
-
-  private static Object busOf(GenericKubernetesResource resource) {
-    Object spec = resource.getAdditionalProperties().get("spec");
-    return spec instanceof Map<?, ?> m ? m.get("bus") : null;
   }
 
   @Override
@@ -376,12 +275,6 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
   private List<MessagingEngine> engines() {
     return client.resources(MessagingEngine.class).inNamespace(namespace).list().getItems().stream()
         .filter(me -> bus.equals(me.getSpec().getBus()))
-        .toList();
-  }
-
-  private List<Destination> destinations() {
-    return client.resources(Destination.class).inNamespace(namespace).list().getItems().stream()
-        .filter(d -> bus.equals(d.getSpec().getBus()))
         .toList();
   }
 
@@ -429,10 +322,5 @@ public final class KubernetesBus implements BusSite, AutoCloseable {
       return secret.getStringData().get(key);
     }
     throw new SQLException("the Secret " + secret.getMetadata().getName() + " has no key " + key);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> resources(Archive archive) throws IOException {
-    return YAML.readValue(Files.readAllBytes(archive.file("config/" + RESOURCES)), List.class);
   }
 }
