@@ -3,7 +3,6 @@ package io.sibus.engine.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sibus.datastore.StoreTables;
 import io.sibus.datastore.Table;
 import io.sibus.local.DeliveryLedger;
@@ -14,7 +13,6 @@ import io.sibus.local.LoadRunner;
 import io.sibus.local.MemberProcess;
 import io.sibus.local.MemberSetClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +43,6 @@ class BusIT {
         - {name: audit, localizedOn: me2}
       """;
   static final String EXCEPTION_ME2 = "_SYSTEM.Exception.me2";
-  private static final Map<String, String> FAULTS_ON = Map.of("sibus.engine.test-faults", "true");
 
   @Test
   void killingTheActiveMemberOfEitherEngineLosesAndDuplicatesNothing() throws Exception {
@@ -122,15 +117,15 @@ class BusIT {
     EngineClient ca = EngineCluster.client(a);
 
     send(ca, "p", 0, 10); // delivered before the backup
-    awaitDepth(b, "shipments", 10);
+    EngineCluster.awaitDepth(b, "shipments", 10);
     b.terminate(Duration.ofSeconds(20)); // B away: the next ones are held on A's stream
     send(ca, "p", 10, 20);
     backup(cluster, "sibus_me1");
     b = cluster.launch("me2", "b0", pb, Map.of());
     EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
-    awaitDepth(b, "shipments", 20);
+    EngineCluster.awaitDepth(b, "shipments", 20);
     send(ca, "q", 0, 10); // after the backup: a restore cannot bring these back to A
-    awaitDepth(b, "shipments", 30);
+    EngineCluster.awaitDepth(b, "shipments", 30);
     Map<String, Integer> received = EngineCluster.client(b).drain("shipments"); // consumed
 
     a.terminate(Duration.ofSeconds(20));
@@ -159,7 +154,7 @@ class BusIT {
     // again without it (the duplicates the seeds allow, all from before the backup).
     int expected = dedup ? 10 : 20;
     try {
-      awaitDepth(b, "shipments", expected);
+      EngineCluster.awaitDepth(b, "shipments", expected);
     } catch (RuntimeException e) {
       System.out.println(
           "DIAG "
@@ -203,17 +198,17 @@ class BusIT {
     int pb = EngineCluster.freePort();
     cluster.writeBus(Map.of("me1", List.of(pa), "me2", List.of(pb)), DESTINATIONS, SECRET, "24h");
     MemberProcess a = cluster.launch("me1", "a0", pa, Map.of());
-    MemberProcess b = cluster.launch("me2", "b0", pb, FAULTS_ON);
+    MemberProcess b = cluster.launch("me2", "b0", pb, EngineCluster.FAULTS_ON);
     EngineCluster.awaitState(a, "ACTIVE", Duration.ofSeconds(60));
     EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
-    inject(b, "drop-ticks?from=3&to=5");
+    EngineCluster.injectFault(b, "drop-ticks?from=3&to=5");
     EngineClient ca = EngineCluster.client(a);
     List<String> sent = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       sent.add("m" + i);
       assertThat(ca.send("shipments", new Outgoing("m" + i)).status()).isEqualTo(201);
     }
-    awaitDepth(b, "shipments", 12);
+    EngineCluster.awaitDepth(b, "shipments", 12);
     List<String> order = new ArrayList<>(EngineCluster.client(b).drain("shipments").keySet());
     assertThat(order).containsExactlyElementsOf(sent);
     assertThat(a.log()).contains("the gap is resent");
@@ -230,7 +225,7 @@ class BusIT {
     EngineCluster.awaitState(a, "ACTIVE", Duration.ofSeconds(60));
     EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
     send(EngineCluster.client(a), "m", 0, 5);
-    awaitDepth(b, "shipments", 5);
+    EngineCluster.awaitDepth(b, "shipments", 5);
     String stream =
         sql(cluster, "SELECT stream_id FROM sibus_me2.sibus_stream_in WHERE reliability = 45")
             .replaceAll("[\\[\\] ]", "");
@@ -286,168 +281,6 @@ class BusIT {
     assertThat(post(a.url() + "/api/v1/streams/me2/handshake", body, SECRET)).isEqualTo(200);
   }
 
-  @Test
-  void messagesOfARemovedDestinationGoToTheExceptionDestination() throws Exception {
-    EngineCluster cluster = CLUSTER.get();
-    int pb = EngineCluster.freePort();
-    MemberProcess b = launchWithAuditMessages(cluster, pb, 5);
-    removeAudit(cluster, pb);
-    awaitDepth(b, EXCEPTION_ME2, 5);
-    assertMovedFromAudit(b, 5);
-  }
-
-  @Test
-  void aFailedMoveOfARemovedDestinationsMessagesIsTriedAgain() throws Exception {
-    EngineCluster cluster = CLUSTER.get();
-    int pb = EngineCluster.freePort();
-    MemberProcess b = launchWithAuditMessages(cluster, pb, 5);
-    try (Connection c = cluster.postgres().connect();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE FUNCTION sibus_me2.it_refuse_moves() RETURNS trigger LANGUAGE plpgsql AS"
-              + " $$BEGIN RAISE EXCEPTION 'moves refused by the test'; END$$");
-      s.execute(
-          "CREATE TRIGGER it_refuse_moves BEFORE UPDATE OF destination ON sibus_me2.sibus_message"
-              + " FOR EACH ROW WHEN (NEW.destination IS DISTINCT FROM OLD.destination)"
-              + " EXECUTE FUNCTION sibus_me2.it_refuse_moves()");
-      removeAudit(cluster, pb);
-      await("a refused move")
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> b.log().contains("SIBUS0304W 5 message(s) of destination audit"));
-      assertThat(depth(b, EXCEPTION_ME2)).isZero();
-      try (var rows =
-          s.executeQuery(
-              "SELECT count(*) FROM sibus_me2.sibus_message WHERE destination = 'audit'")) {
-        rows.next();
-        assertThat(rows.getInt(1)).as("still stored under the removed destination").isEqualTo(5);
-      }
-      s.execute("DROP FUNCTION sibus_me2.it_refuse_moves() CASCADE");
-    }
-    awaitDepth(b, EXCEPTION_ME2, 5); // tried again by the housekeeping
-    assertMovedFromAudit(b, 5);
-  }
-
-  /**
-   * A move that committed while its caller heard a failure (a defect once the transaction
-   * committed) is tried again: its messages are not moved twice, only indexed where they are.
-   */
-  @Test
-  void aMoveThatCommittedAlthoughItFailedIsNotMadeTwice() throws Exception {
-    EngineCluster cluster = CLUSTER.get();
-    int pb = EngineCluster.freePort();
-    MemberProcess b = launchWithAuditMessages(cluster, pb, 5, FAULTS_ON);
-    inject(b, "unindexed-move");
-    removeAudit(cluster, pb);
-    await("a move that committed but failed")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> b.log().contains("SIBUS0304W 5 message(s) of destination audit"));
-    String firstMove = exceptionProperties(cluster);
-    assertThat(firstMove).contains("no longer exists");
-
-    awaitDepth(b, EXCEPTION_ME2, 5); // indexed by the retry
-    assertThat(exceptionProperties(cluster)).as("moved once").isEqualTo(firstMove);
-    assertMovedFromAudit(b, 5);
-  }
-
-  /**
-   * A send whose commit is still on its way as its destination is removed: its message is stored
-   * under the removed destination after the move took the others, and the housekeeping moves it
-   * too.
-   */
-  @Test
-  void aSendThatCommitsAsItsDestinationIsRemovedIsMovedToo() throws Exception {
-    EngineCluster cluster = CLUSTER.get();
-    int pb = EngineCluster.freePort();
-    MemberProcess b = launchWithAuditMessages(cluster, pb, 5, FAULTS_ON);
-    EngineClient cb = EngineCluster.client(b);
-    inject(b, "hold-inserts");
-    CompletableFuture<Reply> late =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return cb.send("audit", new Outgoing("audit-late"));
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
-    await("the send's batch waits")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> b.log().contains("a batch of sent messages waits to be stored"));
-    removeAudit(cluster, pb);
-    await("audit removed")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> cb.destination("audit").status() == 404);
-    assertThat(late).as("the send's batch still waits to store it").isNotDone();
-    inject(b, "release-inserts");
-
-    assertThat(late.get(60, TimeUnit.SECONDS).status()).isEqualTo(201);
-    awaitDepth(b, EXCEPTION_ME2, 6);
-    assertMovedFromAudit(b, 6);
-  }
-
-  /** Injects a test fault ({@link #FAULTS_ON}) into {@code member}. */
-  private static void inject(MemberProcess member, String fault) throws IOException {
-    assertThat(EngineCluster.client(member).post("/api/v1/test/faults/" + fault, null).status())
-        .as(fault)
-        .isEqualTo(202);
-  }
-
-  /** The properties of the rows stored in me2's exception destination, in sequence order. */
-  private static String exceptionProperties(EngineCluster cluster) throws Exception {
-    try (Connection c = cluster.postgres().connect();
-        Statement s = c.createStatement();
-        var rows =
-            s.executeQuery(
-                "SELECT string_agg(properties, '|' ORDER BY seq) FROM sibus_me2.sibus_message"
-                    + " WHERE destination = '"
-                    + EXCEPTION_ME2
-                    + "'")) {
-      rows.next();
-      return String.valueOf(rows.getString(1));
-    }
-  }
-
-  private static MemberProcess launchWithAuditMessages(EngineCluster cluster, int port, int count)
-      throws Exception {
-    return launchWithAuditMessages(cluster, port, count, Map.of());
-  }
-
-  private static MemberProcess launchWithAuditMessages(
-      EngineCluster cluster, int port, int count, Map<String, String> overrides) throws Exception {
-    cluster.writeBus(
-        Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(port)),
-        DESTINATIONS,
-        SECRET,
-        "24h");
-    MemberProcess b = cluster.launch("me2", "b0", port, overrides);
-    EngineCluster.awaitState(b, "ACTIVE", Duration.ofSeconds(60));
-    EngineClient cb = EngineCluster.client(b);
-    for (int i = 0; i < count; i++) {
-      assertThat(cb.send("audit", new Outgoing("audit-" + i)).status()).isEqualTo(201);
-    }
-    return b;
-  }
-
-  private static void removeAudit(EngineCluster cluster, int port) throws Exception {
-    cluster.writeBus(
-        Map.of("me1", List.of(EngineCluster.freePort()), "me2", List.of(port)),
-        "  - {name: orders, localizedOn: me1}\n  - {name: shipments, localizedOn: me2}\n",
-        SECRET,
-        "24h");
-  }
-
-  private static void assertMovedFromAudit(MemberProcess b, int count) throws IOException {
-    JsonNode messages =
-        EngineCluster.client(b).receive(EXCEPTION_ME2, 10, 1000, 30_000).json().get("messages");
-    assertThat(messages).hasSize(count);
-    for (JsonNode m : messages) {
-      assertThat(m.get("properties").get("sibus.exception.destination").asText())
-          .isEqualTo("audit");
-      assertThat(m.get("properties").get("sibus.exception.reason").asText())
-          .contains("no longer exists");
-    }
-  }
-
   // --- helpers ---
 
   private static void send(EngineClient client, String prefix, int from, int to)
@@ -463,13 +296,6 @@ class BusIT {
 
   private static long depth(MemberProcess member, String destination) {
     return EngineCluster.client(member).depth(destination);
-  }
-
-  private static void awaitDepth(MemberProcess member, String destination, long depth) {
-    await("depth of " + destination + " reaches " + depth)
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> depth(member, destination) >= depth);
   }
 
   /** The backup: a copy of every table of the engine's schema, taken while it runs. */

@@ -1,5 +1,6 @@
 package io.sibus.engine.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sibus.local.EngineClient;
@@ -193,6 +194,24 @@ final class EngineCluster implements AutoCloseable {
         "ASSURED_PERSISTENT",
         () -> new MemberSetClient(urls, null),
         () -> new MemberSetClient(urls, null));
+  }
+
+  /** The launch overrides that let a member take test faults ({@link #injectFault}). */
+  static final Map<String, String> FAULTS_ON = Map.of("sibus.engine.test-faults", "true");
+
+  /** Injects a test fault into {@code member}, launched with {@link #FAULTS_ON}. */
+  static void injectFault(MemberProcess member, String fault) throws IOException {
+    assertThat(client(member).post("/api/v1/test/faults/" + fault, null).status())
+        .as(fault)
+        .isEqualTo(202);
+  }
+
+  /** Waits until {@code destination} on {@code member} holds at least {@code depth} messages. */
+  static void awaitDepth(MemberProcess member, String destination, long depth) {
+    await("depth of " + destination + " reaches " + depth)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> client(member).depth(destination) >= depth);
   }
 
   /** Waits until the member reports {@code state}; fails at once when it exits. */
