@@ -278,7 +278,7 @@ public class Lifecycle implements StoreFailures {
     }
   }
 
-  /** Used by {@link Takeover} when the pool must drop connections of a lost database. */
+  /** Used by {@link StoreOutage} when the pool must drop connections of a lost database. */
   static void flushPool(javax.sql.DataSource dataSource) {
     if (dataSource instanceof AgroalDataSource agroal) {
       agroal.flush(AgroalDataSource.FlushMode.ALL);

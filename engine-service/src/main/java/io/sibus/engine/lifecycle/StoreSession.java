@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 /**
  * This member's lock session on the data store, open or not, and the keeper that writes its
  * heartbeat while the member holds the store. The keeper's thread and the lifecycle thread share
- * the session's one connection, so every use of it goes through {@link #locked}. Opened, closed and
- * kept on the lifecycle thread only.
+ * the session's one connection, so every statement on it runs under one lock ({@link #locked}, and
+ * the keeper's beats). Opened, closed and kept on the lifecycle thread only.
  */
 final class StoreSession {
   /** Work on the lock session that may fail as the database does. */
@@ -70,7 +70,7 @@ final class StoreSession {
     return keeper != null;
   }
 
-  void stopKeeping() {
+  private void stopKeeping() {
     if (keeper != null) {
       keeper.stop();
       keeper = null;

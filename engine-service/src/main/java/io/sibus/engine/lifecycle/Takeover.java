@@ -29,7 +29,8 @@ import javax.sql.DataSource;
  * ({@link Standby}), verify or create the tables ({@link TableSetup}), take ownership (new
  * incarnation, next epoch), then serve ({@link ActiveWork}); and what it does when the store fails
  * under it or it stops. The lock session and its heartbeat are a {@link StoreSession}. Runs on the
- * lifecycle thread only, apart from the stop flag.
+ * lifecycle thread, apart from the stop flag, {@link #serving} and {@link #abandon} (a member that
+ * exits for a local error).
  */
 @ApplicationScoped
 public class Takeover {

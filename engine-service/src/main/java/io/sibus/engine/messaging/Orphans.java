@@ -32,14 +32,17 @@ final class Orphans {
   }
 
   private final Predicate<String> configured;
-  private final Mover exceptions;
+  private final Mover mover;
 
   /**
+   * Orphans of the destinations {@code configured} does not name, moved by {@code mover}.
+   *
    * @param configured whether the bus configuration has a destination of the name, as it is now
+   * @param mover moves a queue's drained entries to the exception destination
    */
-  Orphans(Predicate<String> configured, Mover exceptions) {
+  Orphans(Predicate<String> configured, Mover mover) {
     this.configured = configured;
-    this.exceptions = exceptions;
+    this.mover = mover;
   }
 
   /**
@@ -66,10 +69,7 @@ final class Orphans {
         // new queue of the name, which the next pass finds.
         store.forget(queue);
         List<Entry> entries = queue.retire();
-        if (configured.test(queue.name)) {
-          // Added again as it was retired: its messages stay, in the new queue of the name.
-          store.restore(queue.name, entries);
-        } else if (!entries.isEmpty()) { // else empty, or another thread's pass took them
+        if (!entries.isEmpty()) { // else empty, or another thread's pass took them
           move(store, queue, entries);
         }
       }
@@ -81,7 +81,7 @@ final class Orphans {
         "SIBUS0302W destination " + queue.name + " no longer exists in the bus configuration";
     long retryBefore = store.orphansRetryAt.get();
     try {
-      exceptions
+      mover
           .moveAll(store, queue, entries, reason)
           .whenComplete(
               (moved, failure) -> {

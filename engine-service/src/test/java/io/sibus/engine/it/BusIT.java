@@ -42,7 +42,6 @@ class BusIT {
         - {name: shipments, localizedOn: me2}
         - {name: audit, localizedOn: me2}
       """;
-  static final String EXCEPTION_ME2 = "_SYSTEM.Exception.me2";
 
   @Test
   void killingTheActiveMemberOfEitherEngineLosesAndDuplicatesNothing() throws Exception {

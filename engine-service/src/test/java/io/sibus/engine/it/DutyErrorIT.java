@@ -26,7 +26,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DutyErrorIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("duty-error");
 
-  private static final Map<String, String> FAULTS = Map.of("sibus.engine.test-faults", "true");
   private static final String ORDERS = "  - {name: orders, localizedOn: me1}\n";
 
   @ParameterizedTest
@@ -147,7 +146,7 @@ class DutyErrorIT {
   /** A member of me1 with the test faults on, once it reports {@code state}. */
   private static MemberProcess launch(
       EngineCluster cluster, String member, int port, String state) {
-    MemberProcess launched = cluster.launch("me1", member, port, FAULTS);
+    MemberProcess launched = cluster.launch("me1", member, port, EngineCluster.FAULTS_ON);
     EngineCluster.awaitState(launched, state, Duration.ofSeconds(60));
     return launched;
   }

@@ -39,6 +39,9 @@ final class EngineCluster implements AutoCloseable {
   private final LocalPostgres postgres;
 
   /** The bus file of a new cluster, and of each test after a reset. */
+  /** The launch overrides that let a member take test faults ({@link #injectFault}). */
+  static final Map<String, String> FAULTS_ON = Map.of("sibus.engine.test-faults", "true");
+
   private static final String DEFAULT_BUS =
       """
       bus: itbus
@@ -195,9 +198,6 @@ final class EngineCluster implements AutoCloseable {
         () -> new MemberSetClient(urls, null),
         () -> new MemberSetClient(urls, null));
   }
-
-  /** The launch overrides that let a member take test faults ({@link #injectFault}). */
-  static final Map<String, String> FAULTS_ON = Map.of("sibus.engine.test-faults", "true");
 
   /** Injects a test fault into {@code member}, launched with {@link #FAULTS_ON}. */
   static void injectFault(MemberProcess member, String fault) throws IOException {

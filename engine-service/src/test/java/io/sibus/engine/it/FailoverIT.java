@@ -9,7 +9,6 @@ import io.sibus.local.MemberProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -90,9 +89,10 @@ class FailoverIT {
   @Test
   void aWriterEndedByAnErrorFailsTheMemberOverLosingNothing() throws Exception {
     EngineCluster cluster = CLUSTER.get();
-    Map<String, String> faults = Map.of("sibus.engine.test-faults", "true");
     List<MemberProcess> members =
-        List.of(cluster.launch("me1", "w0", faults), cluster.launch("me1", "w1", faults));
+        List.of(
+            cluster.launch("me1", "w0", EngineCluster.FAULTS_ON),
+            cluster.launch("me1", "w1", EngineCluster.FAULTS_ON));
     MemberProcess active = EngineCluster.awaitActive(members, Duration.ofSeconds(60));
     MemberProcess standby = members.get(members.get(0) == active ? 1 : 0);
     EngineCluster.awaitState(standby, "STANDBY", Duration.ofSeconds(60));

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RemovedDestinationIT {
   @RegisterExtension static final ClusterExtension CLUSTER = new ClusterExtension("removed");
-  private static final String EXCEPTION_ME2 = BusIT.EXCEPTION_ME2;
+  private static final String EXCEPTION_ME2 = "_SYSTEM.Exception.me2";
 
   @Test
   void messagesOfARemovedDestinationGoToTheExceptionDestination() throws Exception {

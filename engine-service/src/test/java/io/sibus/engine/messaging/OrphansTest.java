@@ -17,8 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The housekeeping's choices about the messages of removed destinations: what a pass moves, when it
  * waits for a failed move's retry, and which retry a move that succeeds clears. The move itself (to
- * the exception destination, in the data store) is {@code BusIT}'s; here it only answers.
+ * the exception destination, in the data store) is {@code RemovedDestinationIT}'s; here it only
+ * answers.
  */
 class OrphansTest {
   // Never given an operation (the mover below answers for the store): only whether it accepts.
@@ -46,10 +45,9 @@ class OrphansTest {
   private final ActiveStore store = new ActiveStore("me1", 1, UUID.randomUUID(), writer, null);
   private final List<String> moves = new ArrayList<>();
   private final Map<String, Supplier<CompletableFuture<Void>>> answers = new HashMap<>();
-  private Predicate<String> configured = Set.of("orders")::contains;
   private final Orphans orphans =
       new Orphans(
-          name -> configured.test(name),
+          Set.of("orders")::contains,
           (active, from, entries, reason) -> {
             moves.add(from.name + ":" + entries.size());
             return answers
@@ -169,19 +167,6 @@ class OrphansTest {
     assertThat(store.existingQueue("audit").depth()).isEqualTo(1);
     assertThat(store.orphansRetryAt.get()).isEqualTo(ActiveStore.NO_RETRY);
     assertThat(store.orphanMoveFailures.get()).isZero();
-  }
-
-  @Test
-  void aDestinationAddedAgainAsItsQueueIsRetiredKeepsItsMessages() {
-    store.queue("audit").add(entry(1));
-    AtomicInteger asked = new AtomicInteger();
-    configured = name -> name.equals("audit") && asked.incrementAndGet() > 1; // back at the 2nd
-
-    orphans.sweep(store);
-
-    assertThat(moves).isEmpty();
-    assertThat(store.existingQueue("audit").depth()).isEqualTo(1);
-    assertThat(store.existingQueue("audit").retired()).isFalse();
   }
 
   @Test
