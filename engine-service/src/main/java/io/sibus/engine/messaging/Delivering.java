@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Receive, acknowledge and release. A receive picks from the in-memory index (priority order,
@@ -58,23 +59,48 @@ final class Delivering {
       if (remaining <= 0) {
         return CompletableFuture.completedFuture(List.of());
       }
-      CompletableFuture<Void> wake = new CompletableFuture<>();
-      pick.signal().thenRun(() -> wake.complete(null));
-      wake.completeOnTimeout(null, remaining, TimeUnit.MILLISECONDS);
-      // A queue retired meanwhile: the destination was removed and its messages moved to the
-      // exception destination. One sent late waits in a new queue of the name for the next move,
-      // not for this receive.
-      return wake.thenComposeAsync(
-          x ->
-              queue.retired()
-                  ? CompletableFuture.completedFuture(List.of())
-                  : receive(store, destination, max, lockMs, deadlineMillis, abandoned),
-          executor);
+      return afterSignal(
+          queue,
+          pick.signal(),
+          remaining,
+          () -> receive(store, destination, max, lockMs, deadlineMillis, abandoned));
     }
     List<Entry> persistent = pick.picked().stream().filter(Entry::persistent).toList();
     if (persistent.isEmpty()) {
       return CompletableFuture.completedFuture(deliveries(destination, pick.picked(), Map.of()));
     }
+    return recordLocks(store, queue, destination, pick.picked(), persistent);
+  }
+
+  /**
+   * Picks again ({@code again}) once {@code queue} signals new messages or {@code waitMillis} pass.
+   * A queue retired meanwhile answers empty: the destination was removed and its messages moved to
+   * the exception destination; one sent late waits in a new queue of the name for the next move,
+   * not for this receive.
+   */
+  private CompletableFuture<List<Delivery>> afterSignal(
+      QueueIndex queue,
+      CompletableFuture<Void> signal,
+      long waitMillis,
+      Supplier<CompletableFuture<List<Delivery>>> again) {
+    CompletableFuture<Void> wake = new CompletableFuture<>();
+    signal.thenRun(() -> wake.complete(null));
+    wake.completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS);
+    return wake.thenComposeAsync(
+        x -> queue.retired() ? CompletableFuture.completedFuture(List.of()) : again.get(),
+        executor);
+  }
+
+  /**
+   * Records the locks of the {@code persistent} entries of {@code picked} in the data store, then
+   * delivers those whose rows it read back (and the nonpersistent ones); a failure gives them back.
+   */
+  private CompletableFuture<List<Delivery>> recordLocks(
+      ActiveStore store,
+      QueueIndex queue,
+      Destination destination,
+      List<Entry> picked,
+      List<Entry> persistent) {
     List<DeliveryLock> locks = new ArrayList<>();
     persistent.forEach(e -> locks.add(new DeliveryLock(e.seq, e.receipt, e.lockedUntilMillis)));
     return store
@@ -83,14 +109,14 @@ final class Delivering {
         .handle(
             (rows, failure) -> {
               if (failure != null) {
-                queue.unpick(pick.picked(), StoreErrors.isUnreadAfterCommit(failure));
+                queue.unpick(picked, StoreErrors.isUnreadAfterCommit(failure));
                 throw failure instanceof CompletionException ce
                     ? ce
                     : new CompletionException(failure);
               }
               Map<Long, MessageRow> bySeq = verified(store, rows);
               List<Entry> delivered = new ArrayList<>();
-              for (Entry entry : pick.picked()) {
+              for (Entry entry : picked) {
                 if (!entry.persistent() || bySeq.containsKey(entry.seq)) {
                   delivered.add(entry);
                 } else {

@@ -52,6 +52,14 @@ final class Entry {
     this.deliveryCount = deliveryCount;
   }
 
+  /**
+   * This message's entry on the destination it is moved to: the same place in delivery order, not
+   * delivered there yet; {@code moved} is the nonpersistent message as moved (null if persistent).
+   */
+  Entry movedAs(MemoryMessage moved) {
+    return new Entry(seq, messageId, priority, reliability, expiresAtMillis, moved, 0);
+  }
+
   boolean persistent() {
     return memory == null;
   }

@@ -4,6 +4,8 @@ import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
 import io.sibus.engine.health.Faults;
 import io.sibus.engine.store.TxOp;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,71 +43,31 @@ final class ExceptionRouter {
   /** Moves entries of one destination; each keeps its id, body and sequence. */
   CompletableFuture<Void> moveAll(
       ActiveStore active, QueueIndex from, List<Entry> entries, String reason) {
-    Destination exception = destinations.exception();
-    QueueIndex target = active.queue(exception.name());
+    String exception = destinations.exception().name();
+    QueueIndex target = active.queue(exception);
     String at = Instant.now().toString();
     for (Entry entry : entries) {
       if (!entry.persistent()) {
         from.remove(entry);
         Map<String, String> props = withReason(entry.memory.properties(), from.name, reason, at);
-        MemoryMessage moved = entry.memory.movedTo(exception.name(), props);
-        target.add(
-            new Entry(
-                entry.seq,
-                entry.messageId,
-                entry.priority,
-                entry.reliability,
-                entry.expiresAtMillis,
-                moved,
-                0));
+        target.add(entry.movedAs(entry.memory.movedTo(exception, props)));
       }
     }
     List<Entry> persistent = entries.stream().filter(Entry::persistent).toList();
     if (persistent.isEmpty()) {
-      logMoved(entries.size(), from.name, exception.name(), reason);
+      logMoved(entries.size(), from.name, exception, reason);
       return CompletableFuture.completedFuture(null);
     }
     TxOp<List<Entry>> op =
-        new TxOp<>(
-            c -> {
-              List<Entry> there = new ArrayList<>();
-              for (Entry entry : persistent) {
-                MessageRow row = store.readForUpdate(c, entry.seq);
-                if (row == null) {
-                  continue; // deleted meanwhile (acknowledged, expired): nothing to move or index
-                }
-                if (row.destination().equals(from.name)) {
-                  Map<String, String> props =
-                      withReason(
-                          PropertiesCodec.decode(row.propertiesJson()), from.name, reason, at);
-                  store.move(c, row.movedTo(exception.name(), PropertiesCodec.encode(props)));
-                  there.add(entry);
-                } else if (row.destination().equals(exception.name())) {
-                  // Moved by an attempt that committed although its caller heard otherwise (and
-                  // tries again): not moved twice, only indexed where it is.
-                  there.add(entry);
-                }
-              }
-              return there;
-            });
+        new TxOp<>(c -> moveStored(c, persistent, from.name, exception, reason, at));
     op.afterCommit(
         () -> {
           faults.maybeFailMoveIndex();
           persistent.forEach(from::remove);
-          for (Entry entry : op.result()) {
-            target.addIfAbsent(
-                new Entry(
-                    entry.seq,
-                    entry.messageId,
-                    entry.priority,
-                    entry.reliability,
-                    entry.expiresAtMillis,
-                    null,
-                    0));
-          }
+          op.result().forEach(entry -> target.addIfAbsent(entry.movedAs(null)));
           int moved = entries.size() - persistent.size() + op.result().size();
           if (moved > 0) {
-            logMoved(moved, from.name, exception.name(), reason);
+            logMoved(moved, from.name, exception, reason);
           }
         });
     return active
@@ -120,6 +82,33 @@ final class ExceptionRouter {
               }
             })
         .thenApply(n -> null);
+  }
+
+  /**
+   * Moves the stored rows of {@code persistent} from {@code from} to {@code exception}, in the
+   * writer's transaction; returns the entries whose rows are there now.
+   */
+  private List<Entry> moveStored(
+      Connection c, List<Entry> persistent, String from, String exception, String reason, String at)
+      throws SQLException {
+    List<Entry> there = new ArrayList<>();
+    for (Entry entry : persistent) {
+      MessageRow row = store.readForUpdate(c, entry.seq);
+      if (row == null) {
+        continue; // deleted meanwhile (acknowledged, expired): nothing to move or index
+      }
+      if (row.destination().equals(from)) {
+        Map<String, String> props =
+            withReason(PropertiesCodec.decode(row.propertiesJson()), from, reason, at);
+        store.move(c, row.movedTo(exception, PropertiesCodec.encode(props)));
+        there.add(entry);
+      } else if (row.destination().equals(exception)) {
+        // Moved by an attempt that committed although its caller heard otherwise (and tries
+        // again): not moved twice, only indexed where it is.
+        there.add(entry);
+      }
+    }
+    return there;
   }
 
   private static Map<String, String> withReason(

@@ -70,19 +70,8 @@ final class Sending {
     }
     long now = System.currentTimeMillis();
     String id = store.ids.next();
-    MessageRow row =
-        MessageRow.create(
-            0,
-            id,
-            destination.name(),
-            r.priority(),
-            reliability,
-            r.contentType(),
-            r.correlationId(),
-            PropertiesCodec.encode(r.properties()),
-            r.body(),
-            now,
-            r.timeToLiveMillis() > 0 ? now + r.timeToLiveMillis() : 0);
+    long expires = r.timeToLiveMillis() > 0 ? now + r.timeToLiveMillis() : 0;
+    MessageRow row = row(0, id, destination, r, reliability, now, expires);
     InsertOp op = new InsertOp(row, r.idempotencyKey(), target);
     op.afterCommit(
         () -> {
@@ -90,11 +79,7 @@ final class Sending {
             store.outbound.committed(target, reliability, 1);
           }
         });
-    CompletableFuture<InsertOp.Result> committed = store.writer.submit(op);
-    if (reliability == Reliability.ASSURED_PERSISTENT || r.idempotencyKey() != null) {
-      return committed.thenApply(res -> new SendResult(res.messageId(), res.duplicate()));
-    }
-    return CompletableFuture.completedFuture(new SendResult(id, false));
+    return answer(store.writer.submit(op), reliability, r, id);
   }
 
   /** Nonpersistent messages cross over at once; if the other engine cannot take them, they fail. */
@@ -183,19 +168,7 @@ final class Sending {
                   + " duplicated).")
           .retryAfter(1);
     }
-    MessageRow row =
-        MessageRow.create(
-            seq,
-            id,
-            destination.name(),
-            r.priority(),
-            reliability,
-            r.contentType(),
-            r.correlationId(),
-            PropertiesCodec.encode(r.properties()),
-            r.body(),
-            now,
-            expires);
+    MessageRow row = row(seq, id, destination, r, reliability, now, expires);
     InsertOp op = new InsertOp(row, r.idempotencyKey());
     op.afterCommit(
         () -> {
@@ -205,11 +178,7 @@ final class Sending {
                 new Entry(seq, id, r.priority(), reliability, expires, null, 0));
           }
         });
-    CompletableFuture<InsertOp.Result> committed = store.writer.submit(op);
-    if (reliability == Reliability.ASSURED_PERSISTENT || r.idempotencyKey() != null) {
-      return committed.thenApply(res -> new SendResult(res.messageId(), res.duplicate()));
-    }
-    return CompletableFuture.completedFuture(new SendResult(id, false));
+    return answer(store.writer.submit(op), reliability, r, id);
   }
 
   private SendResult sendNonpersistent(
@@ -256,5 +225,43 @@ final class Sending {
     store.index(
         destination.name(), new Entry(seq, id, r.priority(), reliability, expires, message, 0));
     return new SendResult(id, false);
+  }
+
+  /** The stored row of a send. */
+  private static MessageRow row(
+      long seq,
+      String id,
+      Destination destination,
+      SendRequest r,
+      Reliability reliability,
+      long now,
+      long expires) {
+    return MessageRow.create(
+        seq,
+        id,
+        destination.name(),
+        r.priority(),
+        reliability,
+        r.contentType(),
+        r.correlationId(),
+        PropertiesCodec.encode(r.properties()),
+        r.body(),
+        now,
+        expires);
+  }
+
+  /**
+   * An assured persistent send, and one with an Idempotency-Key (whose answer says whether it was a
+   * duplicate), is answered once committed; a reliable persistent one at once.
+   */
+  private static CompletableFuture<SendResult> answer(
+      CompletableFuture<InsertOp.Result> committed,
+      Reliability reliability,
+      SendRequest r,
+      String id) {
+    if (reliability == Reliability.ASSURED_PERSISTENT || r.idempotencyKey() != null) {
+      return committed.thenApply(res -> new SendResult(res.messageId(), res.duplicate()));
+    }
+    return CompletableFuture.completedFuture(new SendResult(id, false));
   }
 }

@@ -1,7 +1,6 @@
 package io.sibus.engine.store;
 
 import io.sibus.datastore.DeliveryLock;
-import io.sibus.datastore.IdempotencyClaim;
 import io.sibus.datastore.LockedRows;
 import io.sibus.datastore.MessageRow;
 import io.sibus.datastore.MessageStore;
@@ -75,41 +74,17 @@ final class BatchApplier {
       return;
     }
     faults.maybeHoldInserts();
-    // Within a batch, the first send of a key claims it; later ones repeat it.
-    Map<String, InsertOp> claimants = new LinkedHashMap<>();
-    Map<InsertOp, InsertOp> repeats = new HashMap<>();
-    List<IdempotencyClaim> claims = new ArrayList<>();
-    Map<IdempotencyClaim, InsertOp> byClaim = new HashMap<>();
-    for (InsertOp op : inserts) {
-      if (op.idempotencyKey == null) {
-        continue;
-      }
-      String key = op.row.destination() + '\u0000' + op.idempotencyKey;
-      InsertOp first = claimants.putIfAbsent(key, op);
-      if (first != null) {
-        repeats.put(op, first);
-      } else {
-        IdempotencyClaim claim =
-            new IdempotencyClaim(op.row.destination(), op.idempotencyKey, op.row.messageId());
-        claims.add(claim);
-        byClaim.put(claim, op);
-      }
-    }
-    if (!claims.isEmpty()) {
+    KeyClaims keys = new KeyClaims(inserts);
+    if (!keys.claims().isEmpty()) {
       pipeline.flush(c); // the fence first; what the claims find decides what is inserted
     }
-    Map<IdempotencyClaim, String> earlier = store.claim(c, claims);
-    Map<InsertOp, String> duplicates = new HashMap<>();
-    earlier.forEach((claim, messageId) -> duplicates.put(byClaim.get(claim), messageId));
+    keys.found(store.claim(c, keys.claims()));
     List<MessageRow> rows = new ArrayList<>();
     Map<String, List<InsertOp>> outgoing = new LinkedHashMap<>();
     for (InsertOp op : inserts) {
-      InsertOp first = repeats.get(op);
-      if (first != null) {
-        String id = duplicates.getOrDefault(first, first.row.messageId());
-        op.result = new InsertOp.Result(id, true);
-      } else if (duplicates.containsKey(op)) {
-        op.result = new InsertOp.Result(duplicates.get(op), true);
+      String repeated = keys.repeated(op);
+      if (repeated != null) {
+        op.result = new InsertOp.Result(repeated, true);
       } else if (op.target == null) {
         rows.add(op.row);
         op.result = new InsertOp.Result(op.row.messageId(), false);

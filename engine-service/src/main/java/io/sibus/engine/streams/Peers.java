@@ -69,12 +69,7 @@ public class Peers {
   }
 
   public <T> T post(String engine, String path, Object body, Class<T> answer) throws PeerException {
-    String json;
-    try {
-      json = JSON.writeValueAsString(body);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    String json = json(body);
     List<String> urls = urls(engine);
     if (urls.isEmpty()) {
       throw new PeerException("engine " + engine + " is not in the bus configuration", 0);
@@ -96,16 +91,7 @@ public class Peers {
               : JSON.readValue(response.body(), answer);
         }
         JsonNode error = parse(response.body());
-        last =
-            new PeerException(
-                engine
-                    + " answered "
-                    + response.statusCode()
-                    + " "
-                    + error.path("code").asText("")
-                    + " "
-                    + error.path("message").asText(""),
-                response.statusCode());
+        last = refusal(engine, response.statusCode(), error);
         String active = error.path("activeUrl").asText(null);
         if (response.statusCode() == 503 && active != null && !active.equals(url)) {
           lastGood.put(engine, active);
@@ -123,6 +109,27 @@ public class Peers {
       lastGood.remove(engine);
     }
     throw last;
+  }
+
+  private static String json(Object body) {
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e); // a protocol record: always writable
+    }
+  }
+
+  /** {@code engine}'s answer {@code status} with its {@code error} body, as a failure. */
+  private static PeerException refusal(String engine, int status, JsonNode error) {
+    return new PeerException(
+        engine
+            + " answered "
+            + status
+            + " "
+            + error.path("code").asText("")
+            + " "
+            + error.path("message").asText(""),
+        status);
   }
 
   private HttpRequest request(String url, String json) {

@@ -37,30 +37,7 @@ final class StreamFlusher {
     int failures = 0;
     while (running.getAsBoolean()) {
       try {
-        context
-            .peers()
-            .post(
-                stream.target,
-                Peers.path(context.engine(), "flush"),
-                new StreamProtocol.Flush(context.engine(), stream.reliability.name(), old, fresh),
-                Void.class);
-        context
-            .writer()
-            .submit(
-                new TxOp<>(
-                    c -> {
-                      context
-                          .store()
-                          .ensureStream(
-                              c, stream.target, stream.reliability, old == null ? fresh : old);
-                      return context.store().restamp(c, stream.target, stream.reliability, fresh);
-                    }))
-            .get();
-        stream.streamId = fresh;
-        stream.acked = 0;
-        stream.nextTick = 1; // the sender numbers the carried messages again
-        stream.handshaken = true;
-        stream.held = false;
+        renew(stream, old, fresh);
         return true;
       } catch (Peers.PeerException e) {
         if (failures++ % 10 == 0) {
@@ -88,6 +65,38 @@ final class StreamFlusher {
       }
     }
     return false;
+  }
+
+  /**
+   * One attempt: the receiver forgets {@code old}, the store records {@code fresh} and renumbers
+   * what it holds for the receiver, and the sender starts the new stream from tick 1.
+   */
+  private void renew(StreamState stream, UUID old, UUID fresh)
+      throws Peers.PeerException, InterruptedException, java.util.concurrent.ExecutionException {
+    context
+        .peers()
+        .post(
+            stream.target,
+            Peers.path(context.engine(), "flush"),
+            new StreamProtocol.Flush(context.engine(), stream.reliability.name(), old, fresh),
+            Void.class);
+    context
+        .writer()
+        .submit(
+            new TxOp<>(
+                c -> {
+                  context
+                      .store()
+                      .ensureStream(
+                          c, stream.target, stream.reliability, old == null ? fresh : old);
+                  return context.store().restamp(c, stream.target, stream.reliability, fresh);
+                }))
+        .get();
+    stream.streamId = fresh;
+    stream.acked = 0;
+    stream.nextTick = 1; // the sender numbers the carried messages again
+    stream.handshaken = true;
+    stream.held = false;
   }
 
   private void reportRetry(UUID old, StreamState stream, String failure, String userAction) {

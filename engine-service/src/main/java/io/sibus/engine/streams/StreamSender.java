@@ -66,23 +66,28 @@ final class StreamSender {
     acknowledge(s, reply.completedPrefix());
     long last = rows.get(rows.size() - 1).seq();
     if (reply.completedPrefix() < last) {
-      context
-          .errors()
-          .report(
-              ErrorClass.RECOVERABLE,
-              "SIBUS0051W",
-              "Messaging engine "
-                  + s.target
-                  + " completed stream "
-                  + s.streamId
-                  + " up to tick "
-                  + reply.completedPrefix()
-                  + " of "
-                  + last
-                  + " sent: the gap is resent.",
-              "None.");
+      reportGap(s, reply.completedPrefix(), last);
     }
     return true;
+  }
+
+  /** The receiver completed the stream short of what was sent: the rest goes again. */
+  private void reportGap(StreamState s, long completed, long last) {
+    context
+        .errors()
+        .report(
+            ErrorClass.RECOVERABLE,
+            "SIBUS0051W",
+            "Messaging engine "
+                + s.target
+                + " completed stream "
+                + s.streamId
+                + " up to tick "
+                + completed
+                + " of "
+                + last
+                + " sent: the gap is resent.",
+            "None.");
   }
 
   /**
