@@ -99,19 +99,41 @@ public final class Ownership {
       if (hasRows(connection)) {
         throw foreign("nobody (the tables hold data but no owner row)");
       }
-      try (PreparedStatement ps = connection.prepareStatement(sql.insertOwner)) {
-        ps.setObject(1, identity.uuid());
-        ps.setString(2, identity.bus());
-        ps.setString(3, identity.engine());
-        ps.setInt(4, StoreTables.SCHEMA_VERSION);
-        ps.setObject(5, incarnation);
-        ps.setString(6, member);
-        ps.setString(7, url);
-        ps.executeUpdate();
-      }
+      insertOwner(connection, incarnation, member, url);
       return new Activation(1, incarnation, true);
     }
-    OwnerRecord found = owner.get();
+    mayActivate(owner.get());
+    try (PreparedStatement ps = connection.prepareStatement(sql.activate)) {
+      ps.setObject(1, incarnation);
+      ps.setString(2, member);
+      ps.setString(3, url);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Activation(rs.getLong(1), incarnation, false);
+      }
+    }
+  }
+
+  /** The owner row of a new data store: this engine's, at epoch 1. */
+  private void insertOwner(Connection connection, UUID incarnation, String member, String url)
+      throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.insertOwner)) {
+      ps.setObject(1, identity.uuid());
+      ps.setString(2, identity.bus());
+      ps.setString(3, identity.engine());
+      ps.setInt(4, StoreTables.SCHEMA_VERSION);
+      ps.setObject(5, incarnation);
+      ps.setString(6, member);
+      ps.setString(7, url);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Refuses to activate a store owned by another engine, written by a later sibus, or whose
+   * failover is suppressed (a global error).
+   */
+  private void mayActivate(OwnerRecord found) {
     if (!found.engineUuid().equals(identity.uuid())) {
       throw foreign(
           "messaging engine "
@@ -138,15 +160,6 @@ public final class Ownership {
     }
     if (found.failoverSuppressed()) {
       throw new FailoverSuppressedException(found.suppressedCode(), found.suppressedMessage());
-    }
-    try (PreparedStatement ps = connection.prepareStatement(sql.activate)) {
-      ps.setObject(1, incarnation);
-      ps.setString(2, member);
-      ps.setString(3, url);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return new Activation(rs.getLong(1), incarnation, false);
-      }
     }
   }
 

@@ -105,33 +105,12 @@ public final class StoreBackup {
       if (dryRun) {
         // Only reads of the live tables: dropping them, even in a transaction rolled back, would
         // hold exclusive locks that stall the engine still running on them.
-        long messages;
-        try (ResultSet rs = s.executeQuery(sql.countRestoreMessages)) {
-          rs.next();
-          messages = rs.getLong(1);
-        }
+        long messages = count(s, sql.countRestoreMessages);
         c.rollback();
         return new Result(
             Map.of(StoreTables.MESSAGE.name(), messages), salvage.size(), lost, readable);
       }
-      for (String statement : StoreTables.dropStatements(schema)) {
-        if (!statement.startsWith("DROP SCHEMA")) {
-          s.execute(statement);
-        }
-      }
-      for (String statement : StoreTables.createStatements(schema)) {
-        s.execute(statement);
-      }
-      Map<String, Long> rows = new LinkedHashMap<>();
-      for (Table table : StoreTables.all()) {
-        if (table == StoreTables.MESSAGE) {
-          rows.put(table.name(), (long) s.executeUpdate(sql.restoreMessages));
-        } else {
-          try (InputStream in = source.open(table)) {
-            rows.put(table.name(), copy.copyIn(StoreSql.copyIn(schema.qualify(table.name())), in));
-          }
-        }
-      }
+      Map<String, Long> rows = replaceTables(s, copy, source);
       keep(c, salvage, exception);
       try (PreparedStatement ps = c.prepareStatement(sql.keepEpoch)) {
         ps.setLong(1, epoch);
@@ -146,6 +125,41 @@ public final class StoreBackup {
       throw e;
     } finally {
       c.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Drops the store's tables and creates them again with the backup's rows: the messages from the
+   * temporary table the restore read them into, every other table copied in from {@code source}.
+   * Returns the rows of each table.
+   */
+  private Map<String, Long> replaceTables(Statement s, CopyManager copy, Source source)
+      throws SQLException, IOException {
+    for (String statement : StoreTables.dropStatements(schema)) {
+      if (!statement.startsWith("DROP SCHEMA")) {
+        s.execute(statement);
+      }
+    }
+    for (String statement : StoreTables.createStatements(schema)) {
+      s.execute(statement);
+    }
+    Map<String, Long> rows = new LinkedHashMap<>();
+    for (Table table : StoreTables.all()) {
+      if (table == StoreTables.MESSAGE) {
+        rows.put(table.name(), (long) s.executeUpdate(sql.restoreMessages));
+      } else {
+        try (InputStream in = source.open(table)) {
+          rows.put(table.name(), copy.copyIn(StoreSql.copyIn(schema.qualify(table.name())), in));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static long count(Statement s, String query) throws SQLException {
+    try (ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -64,28 +64,13 @@ public final class Backup {
     progress.step(0);
     try {
       if (!online) {
-        quiesce(file);
-        manifest.streamsSettled = settle(file);
-        progress.detail(
-            "streams %s",
-            manifest.streamsSettled
-                ? "settled"
-                : "did not settle within 15 s: messages in flight are in the sending engine's store");
+        pause(file, manifest);
       } else {
         progress.detail("online backup: no pause (each store consistent in itself, the bus not)");
       }
       progress.stepDone();
       progress.step(1);
-      Files.createDirectories(archive.file("config"));
-      Files.write(archive.file("config/bus.yaml"), config);
-      manifest.configFiles.put("bus.yaml", Archive.sha256(config));
-      for (Map.Entry<String, byte[]> extra : bus.extraConfig().entrySet()) {
-        Files.write(archive.file("config/" + extra.getKey()), extra.getValue());
-        manifest.configFiles.put(extra.getKey(), Archive.sha256(extra.getValue()));
-      }
-      for (String engine : file.engines().keySet()) {
-        manifest.engines.add(export(engine, archive));
-      }
+      copy(config, file, archive, manifest);
       progress.stepDone();
     } finally {
       progress.step(2);
@@ -101,6 +86,32 @@ public final class Backup {
         archive.directory(), manifest.engines.size(), manifest.totalMessages());
     progress.stepDone();
     return archive;
+  }
+
+  /** Pauses sends on every engine and waits for the streams between them to settle. */
+  private void pause(BusFile file, Manifest manifest) throws IOException {
+    quiesce(file);
+    manifest.streamsSettled = settle(file);
+    progress.detail(
+        "streams %s",
+        manifest.streamsSettled
+            ? "settled"
+            : "did not settle within 15 s: messages in flight are in the sending engine's store");
+  }
+
+  /** The configuration files, then every engine's data store, into {@code archive}. */
+  private void copy(byte[] config, BusFile file, Archive archive, Manifest manifest)
+      throws IOException, SQLException {
+    Files.createDirectories(archive.file("config"));
+    Files.write(archive.file("config/bus.yaml"), config);
+    manifest.configFiles.put("bus.yaml", Archive.sha256(config));
+    for (Map.Entry<String, byte[]> extra : bus.extraConfig().entrySet()) {
+      Files.write(archive.file("config/" + extra.getKey()), extra.getValue());
+      manifest.configFiles.put(extra.getKey(), Archive.sha256(extra.getValue()));
+    }
+    for (String engine : file.engines().keySet()) {
+      manifest.engines.add(export(engine, archive));
+    }
   }
 
   private void quiesce(BusFile file) throws IOException {

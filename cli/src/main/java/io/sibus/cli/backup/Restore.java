@@ -45,25 +45,9 @@ public final class Restore {
   public void run(Archive archive, String busName, boolean recovery, boolean dryRun)
       throws IOException, SQLException {
     progress.step(0);
-    List<String> problems = archive.verify(busName);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "the archive "
-              + archive.directory()
-              + " is refused, nothing was changed: "
-              + String.join("; ", problems));
-    }
-    Manifest manifest = archive.manifest();
-    byte[] config = Files.readAllBytes(archive.file("config/bus.yaml"));
-    BusFile restored = BusFile.parse(config);
+    Manifest manifest = verified(archive, busName);
+    BusFile restored = BusFile.parse(Files.readAllBytes(archive.file("config/bus.yaml")));
     BusFile running = bus.busFile();
-    progress.detail(
-        "backup of bus %s taken %s (%s), %d engine(s), %d message(s)",
-        manifest.bus,
-        manifest.takenAt,
-        manifest.mode,
-        manifest.engines.size(),
-        manifest.totalMessages());
     progress.stepDone();
 
     progress.step(1);
@@ -81,16 +65,7 @@ public final class Restore {
     progress.stepDone();
 
     progress.step(3);
-    List<String> differences = restored.differencesFrom(running);
-    differences.forEach(d -> progress.detail("%s", d));
-    if (differences.isEmpty()) {
-      progress.detail("the configuration is the one running");
-    }
-    if (dryRun) {
-      bus.configurationChanges(archive).forEach(c -> progress.detail("%s", c));
-    } else {
-      bus.restoreConfiguration(archive, progress);
-    }
+    restoreConfiguration(archive, restored, running, dryRun);
     progress.stepDone();
 
     progress.step(4);
@@ -108,6 +83,42 @@ public final class Restore {
             + ") and not consumed are not brought back, except on destinations the restored configuration lacks (kept on the exception destination)");
     report.forEach(r -> progress.detail("%s", r));
     progress.stepDone();
+  }
+
+  /** The archive's manifest, once the archive is found whole and of bus {@code busName}. */
+  private Manifest verified(Archive archive, String busName) throws IOException {
+    List<String> problems = archive.verify(busName);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the archive "
+              + archive.directory()
+              + " is refused, nothing was changed: "
+              + String.join("; ", problems));
+    }
+    Manifest manifest = archive.manifest();
+    progress.detail(
+        "backup of bus %s taken %s (%s), %d engine(s), %d message(s)",
+        manifest.bus,
+        manifest.takenAt,
+        manifest.mode,
+        manifest.engines.size(),
+        manifest.totalMessages());
+    return manifest;
+  }
+
+  /** The bus's configuration as the backup has it, and how it differs from the running one. */
+  private void restoreConfiguration(
+      Archive archive, BusFile restored, BusFile running, boolean dryRun) throws IOException {
+    List<String> differences = restored.differencesFrom(running);
+    differences.forEach(d -> progress.detail("%s", d));
+    if (differences.isEmpty()) {
+      progress.detail("the configuration is the one running");
+    }
+    if (dryRun) {
+      bus.configurationChanges(archive).forEach(c -> progress.detail("%s", c));
+    } else {
+      bus.restoreConfiguration(archive, progress);
+    }
   }
 
   private void restoreStore(
@@ -136,9 +147,15 @@ public final class Restore {
               + " messages restored, the backup has "
               + expected);
     }
+    reportStore(engine.name, schema, messages, result, dryRun);
+  }
+
+  /** What the store restore of {@code engine} did, and what it could not bring back. */
+  private void reportStore(
+      String engine, String schema, long messages, StoreBackup.Result result, boolean dryRun) {
     progress.detail(
         "engine %s (schema %s): %d message(s) %s%s",
-        engine.name,
+        engine,
         schema,
         messages,
         dryRun ? "would be restored" : "restored and verified",
@@ -149,14 +166,14 @@ public final class Restore {
                 + " kept on the exception destination (their destination is not in the restored configuration)");
     if (!result.currentStoreReadable()) {
       progress.detail(
-          "the current store of %s could not be read: nothing could be kept from it", engine.name);
+          "the current store of %s could not be read: nothing could be kept from it", engine);
     }
     result
         .notBroughtBack()
         .forEach(
             (destination, count) ->
                 report.add(
-                    engine.name
+                    engine
                         + ": "
                         + count
                         + " message(s) on "
