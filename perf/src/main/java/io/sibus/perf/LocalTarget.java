@@ -55,17 +55,7 @@ final class LocalTarget implements AutoCloseable {
             : postgres.jdbcUrl().replace(":" + postgres.port() + "/", ":" + relay.port() + "/");
     int port1 = freePort();
     int port2 = freePort();
-    Path busFile = work.resolve("bus.yaml");
-    Files.writeString(
-        busFile,
-        "bus: perf\nsecret: perf-secret\nengines:\n  - {name: perf, urls: [\"http://127.0.0.1:"
-            + port1
-            + "\"]}\n  - {name: perf2, urls: [\"http://127.0.0.1:"
-            + port2
-            + "\"]}\n"
-            + "destinations: [{name: perf, localizedOn: "
-            + (crossEngine ? "perf2" : "perf")
-            + "}]\n");
+    Path busFile = writeBusFile(work, port1, port2, crossEngine);
     MemberProcess member = launch(jar, work, "perf", port1, busFile, postgres, jdbcUrl, jvmOptions);
     MemberProcess receiver =
         crossEngine
@@ -82,6 +72,26 @@ final class LocalTarget implements AutoCloseable {
       }
     }
     return target;
+  }
+
+  /**
+   * The bus file of the run: engines {@code perf} and {@code perf2}, and the queue {@code perf} on
+   * the second with {@code crossEngine}, else on the first.
+   */
+  private static Path writeBusFile(Path work, int port1, int port2, boolean crossEngine)
+      throws IOException {
+    Path busFile = work.resolve("bus.yaml");
+    Files.writeString(
+        busFile,
+        "bus: perf\nsecret: perf-secret\nengines:\n  - {name: perf, urls: [\"http://127.0.0.1:"
+            + port1
+            + "\"]}\n  - {name: perf2, urls: [\"http://127.0.0.1:"
+            + port2
+            + "\"]}\n"
+            + "destinations: [{name: perf, localizedOn: "
+            + (crossEngine ? "perf2" : "perf")
+            + "}]\n");
+    return busFile;
   }
 
   /** The packaged engine the benchmark launches. */

@@ -140,64 +140,19 @@ public final class PerfCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (databaseDelayMicros != 0 && (databaseDelayMicros < 0 || failover || !urls.isEmpty())) {
-      System.err.println(
-          "--db-delay-us delays the local engine's database by a positive number of microseconds;"
-              + " leave out --failover and --url");
-      return 2;
+    String refused = refusal();
+    if (refused == null && !failover) {
+      refused = compareRefusal();
     }
-    if (rounds < 1) {
-      System.err.println("--rounds is how many times --compare measures each system: at least 1");
-      return 2;
-    }
-    if (rounds > 1 && !compare) {
-      System.err.println(
-          "--rounds measures each system of --compare more than once: give it with --compare");
-      return 2;
-    }
-    try {
-      urls.forEach(MemberConnection::check);
-      receiveUrls.forEach(MemberConnection::check);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
+    if (refused != null) {
+      System.err.println(refused);
       return 2;
     }
     if (failover) {
       return failover();
     }
-    if (compare && (!urls.isEmpty() || crossEngine)) {
-      System.err.println(
-          "--compare measures the local engine beside the others on its PostgreSQL: leave out"
-              + " --url and --cross-engine");
-      return 2;
-    }
-    if (compare && !levels.equals(List.of(Comparison.RELIABILITY))) {
-      System.err.println(
-          "--compare measures assured persistent messages, the durability of the others' blocking"
-              + " durable sends: leave out --reliability");
-      return 2;
-    }
     Path home = Path.of(System.getProperty("sibus.home", ".")).toAbsolutePath();
-    LocalTarget local = null;
-    if (urls.isEmpty()) {
-      local =
-          LocalTarget.start(
-              home,
-              home.resolve(".sibus/perf"),
-              crossEngine,
-              engineJvmOptions,
-              Duration.ofNanos(databaseDelayMicros * 1000L));
-      urls = List.of(local.url());
-      receiveUrls = List.of(local.receiveUrl());
-      System.out.println(
-          "measuring a local engine at "
-              + local.url()
-              + " (embedded PostgreSQL: "
-              + WalReserve.describe()
-              + (databaseDelayMicros == 0
-                  ? ")"
-                  : ", " + databaseDelayMicros + " µs away each way through a relay)"));
-    }
+    LocalTarget local = urls.isEmpty() ? startLocal(home) : null;
     try {
       if (compare) {
         compare(local, home.resolve(".sibus/perf"));
@@ -210,6 +165,62 @@ public final class PerfCommand implements Callable<Integer> {
         local.close();
       }
     }
+  }
+
+  /** What is wrong with the options given together (exit 2), or null. */
+  private String refusal() {
+    if (databaseDelayMicros != 0 && (databaseDelayMicros < 0 || failover || !urls.isEmpty())) {
+      return "--db-delay-us delays the local engine's database by a positive number of"
+          + " microseconds; leave out --failover and --url";
+    }
+    if (rounds < 1) {
+      return "--rounds is how many times --compare measures each system: at least 1";
+    }
+    if (rounds > 1 && !compare) {
+      return "--rounds measures each system of --compare more than once: give it with --compare";
+    }
+    try {
+      urls.forEach(MemberConnection::check);
+      receiveUrls.forEach(MemberConnection::check);
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+    return null;
+  }
+
+  /** What {@code --compare} cannot be given with, or null. */
+  private String compareRefusal() {
+    if (compare && (!urls.isEmpty() || crossEngine)) {
+      return "--compare measures the local engine beside the others on its PostgreSQL: leave out"
+          + " --url and --cross-engine";
+    }
+    if (compare && !levels.equals(List.of(Comparison.RELIABILITY))) {
+      return "--compare measures assured persistent messages, the durability of the others'"
+          + " blocking durable sends: leave out --reliability";
+    }
+    return null;
+  }
+
+  /** An engine of this machine, on an embedded PostgreSQL, which the run measures. */
+  private LocalTarget startLocal(Path home) throws Exception {
+    LocalTarget local =
+        LocalTarget.start(
+            home,
+            home.resolve(".sibus/perf"),
+            crossEngine,
+            engineJvmOptions,
+            Duration.ofNanos(databaseDelayMicros * 1000L));
+    urls = List.of(local.url());
+    receiveUrls = List.of(local.receiveUrl());
+    System.out.println(
+        "measuring a local engine at "
+            + local.url()
+            + " (embedded PostgreSQL: "
+            + WalReserve.describe()
+            + (databaseDelayMicros == 0
+                ? ")"
+                : ", " + databaseDelayMicros + " µs away each way through a relay)"));
+    return local;
   }
 
   private void measure(LocalTarget local) throws Exception {

@@ -1,5 +1,7 @@
 package io.sibus.operator.model;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -56,7 +58,21 @@ public final class MemberPods {
         .withServiceAccountName(EngineResources.memberAccount(engine))
         .withRestartPolicy("Always")
         .withTerminationGracePeriodSeconds(30L)
-        .addNewContainer()
+        .withContainers(container(me, defaultImage, port))
+        .addNewVolume()
+        .withName("bus-config")
+        .withNewConfigMap()
+        .withName(BusConfigMaps.name(spec.getBus()))
+        .endConfigMap()
+        .endVolume()
+        .endSpec()
+        .build();
+  }
+
+  /** The engine's container: its image, configuration, probes and the bus file mounted. */
+  private static Container container(MessagingEngine me, String defaultImage, int port) {
+    MessagingEngineSpec spec = me.getSpec();
+    return new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(spec.getImage() == null ? defaultImage : spec.getImage())
         .withEnv(env(me, port))
@@ -75,14 +91,6 @@ public final class MemberPods {
         .withMountPath(CONFIG_DIR)
         .withReadOnly(true)
         .endVolumeMount()
-        .endContainer()
-        .addNewVolume()
-        .withName("bus-config")
-        .withNewConfigMap()
-        .withName(BusConfigMaps.name(spec.getBus()))
-        .endConfigMap()
-        .endVolume()
-        .endSpec()
         .build();
   }
 

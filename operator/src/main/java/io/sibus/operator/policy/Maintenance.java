@@ -39,21 +39,7 @@ public final class Maintenance {
           new MaintenancePlan.Phase(
               tokens.restartAfterRestore(), "Pending", "waiting to stop the engine");
     }
-    if (tokens.newClearGlobalError()) {
-      plan.clearedGlobalErrorToken = tokens.clearGlobalError();
-      plan.liftSuppression = true;
-      for (MemberView m : members) {
-        if (m.alive() && (m.reports("GLOBAL_ERROR") || m.report().failoverSuppressed())) {
-          plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL"));
-        }
-      }
-    }
-    if (tokens.newReenableMembers()) {
-      plan.reenabledToken = tokens.reenableMembers();
-      members.stream()
-          .filter(m -> m.alive() && m.reports("DISABLED"))
-          .forEach(m -> plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL")));
-    }
+    restartMembers(tokens, members, plan);
     boolean recovering = "Pending".equals(recoveryPhase) || "Recovering".equals(recoveryPhase);
     boolean restoring = "Pending".equals(restorePhase) || "Flushing".equals(restorePhase);
     plan.inProgress = recovering || restoring;
@@ -72,6 +58,29 @@ public final class Maintenance {
     }
     plan.serving = serving(members, plan);
     return plan;
+  }
+
+  /**
+   * A new clear-global-error token starts the members stopped by a global error; a new
+   * reenable-members token the disabled ones.
+   */
+  private static void restartMembers(
+      Tokens tokens, List<MemberView> members, MaintenancePlan plan) {
+    if (tokens.newClearGlobalError()) {
+      plan.clearedGlobalErrorToken = tokens.clearGlobalError();
+      plan.liftSuppression = true;
+      for (MemberView m : members) {
+        if (m.alive() && (m.reports("GLOBAL_ERROR") || m.report().failoverSuppressed())) {
+          plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL"));
+        }
+      }
+    }
+    if (tokens.newReenableMembers()) {
+      plan.reenabledToken = tokens.reenableMembers();
+      members.stream()
+          .filter(m -> m.alive() && m.reports("DISABLED"))
+          .forEach(m -> plan.calls.add(MaintenancePlan.Call.start(m.name(), "NORMAL")));
+    }
   }
 
   /**

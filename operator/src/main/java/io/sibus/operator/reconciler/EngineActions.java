@@ -104,79 +104,87 @@ public class EngineActions {
       }
       return null;
     }
-    switch (decision.kind()) {
-      case KEEP -> {
-        pods.label(current, decision.to());
-        FailoverRecord pending = pendingFailover(me);
-        if (pending != null && Objects.equals(pending.getTo(), decision.to())) {
-          Instant started = Instant.parse(pending.getStartedAt());
-          Instant now = Instant.now();
-          FailoverRecord completed =
-              new FailoverRecord(
-                  pending.getFrom(),
-                  pending.getTo(),
-                  pending.getReason(),
-                  pending.getStartedAt(),
-                  now.toString(),
-                  Duration.between(started, now).toMillis());
-          events.normal(
-              me,
-              "FailoverCompleted",
-              decision.to()
-                  + " is active, "
-                  + completed.getDurationMs()
-                  + " ms after "
-                  + pending.getFrom()
-                  + " went ("
-                  + pending.getReason()
-                  + ")");
-          return completed;
-        }
-      }
-      case FAIL_OVER -> {
-        pods.label(current, null);
-        if (leases.handTo(lease, decision.to()) && decision.from() != null) {
-          events.warning(
-              me,
-              "FailoverStarted",
-              decision.from()
-                  + " is out ("
-                  + decision.reason()
-                  + (decision.detail() == null ? "" : " " + decision.detail())
-                  + "); "
-                  + decision.to()
-                  + " takes over");
-          return new FailoverRecord(
-              decision.from(),
-              decision.to(),
-              decision.reason(),
-              Instant.now().toString(),
-              null,
-              null);
-        }
-      }
+    return switch (decision.kind()) {
+      case KEEP -> keep(me, decision, current);
+      case FAIL_OVER -> failOver(me, decision, lease, current);
       case SUPPRESS -> {
-        pods.label(current, null);
-        if (!EngineLeases.suppressed(lease)) {
-          leases.suppress(lease, decision.detail() == null ? decision.reason() : decision.detail());
-          // Once per global error: the Lease mark is what remembers that it was announced.
-          events.warning(
-              me,
-              "GlobalError",
-              decision.from() + " stopped processing after " + decision.detail());
-          events.warning(
-              me,
-              "FailoverSuppressed",
-              "global error on "
-                  + decision.from()
-                  + " ("
-                  + decision.detail()
-                  + "): no member is activated until sibus.io/clear-global-error is set");
-        }
+        suppress(me, decision, lease, current);
+        yield null;
       }
-      case WAIT -> {}
+      case WAIT -> null;
+    };
+  }
+
+  /** The active member stays; the failover that made it active, if pending, is completed. */
+  private FailoverRecord keep(MessagingEngine me, Decision decision, List<Pod> current) {
+    pods.label(current, decision.to());
+    FailoverRecord pending = pendingFailover(me);
+    if (pending == null || !Objects.equals(pending.getTo(), decision.to())) {
+      return null;
     }
-    return null;
+    Instant started = Instant.parse(pending.getStartedAt());
+    Instant now = Instant.now();
+    FailoverRecord completed =
+        new FailoverRecord(
+            pending.getFrom(),
+            pending.getTo(),
+            pending.getReason(),
+            pending.getStartedAt(),
+            now.toString(),
+            Duration.between(started, now).toMillis());
+    events.normal(
+        me,
+        "FailoverCompleted",
+        decision.to()
+            + " is active, "
+            + completed.getDurationMs()
+            + " ms after "
+            + pending.getFrom()
+            + " went ("
+            + pending.getReason()
+            + ")");
+    return completed;
+  }
+
+  /** The Lease goes to the next member; a failover starts when an active member went. */
+  private FailoverRecord failOver(
+      MessagingEngine me, Decision decision, Lease lease, List<Pod> current) {
+    pods.label(current, null);
+    if (!leases.handTo(lease, decision.to()) || decision.from() == null) {
+      return null;
+    }
+    events.warning(
+        me,
+        "FailoverStarted",
+        decision.from()
+            + " is out ("
+            + decision.reason()
+            + (decision.detail() == null ? "" : " " + decision.detail())
+            + "); "
+            + decision.to()
+            + " takes over");
+    return new FailoverRecord(
+        decision.from(), decision.to(), decision.reason(), Instant.now().toString(), null, null);
+  }
+
+  /** A global error: no member is activated; the Lease is marked and the events told once. */
+  private void suppress(MessagingEngine me, Decision decision, Lease lease, List<Pod> current) {
+    pods.label(current, null);
+    if (EngineLeases.suppressed(lease)) {
+      return;
+    }
+    leases.suppress(lease, decision.detail() == null ? decision.reason() : decision.detail());
+    // Once per global error: the Lease mark is what remembers that it was announced.
+    events.warning(
+        me, "GlobalError", decision.from() + " stopped processing after " + decision.detail());
+    events.warning(
+        me,
+        "FailoverSuppressed",
+        "global error on "
+            + decision.from()
+            + " ("
+            + decision.detail()
+            + "): no member is activated until sibus.io/clear-global-error is set");
   }
 
   private static FailoverRecord pendingFailover(MessagingEngine me) {

@@ -121,32 +121,31 @@ public class MessagingEngineReconciler
     if (me == null) {
       return UpdateControl.noUpdate();
     }
-    String namespace = me.getMetadata().getNamespace();
-    long generation = generation(me);
     MessagingEngineStatus previous = me.getStatus();
     if ("true".equals(annotation(me, MessagingEngine.PAUSE_RECONCILIATION))) {
-      statusWriter.write(
-          MessagingEngine.class,
-          me,
-          EngineStatusAggregator.paused(previous, generation, Instant.now()));
-      return UpdateControl.<MessagingEngine>noUpdate()
-          .rescheduleAfter(config.reconcileInterval().multipliedBy(5));
+      return statusOnly(me, EngineStatusAggregator.paused(previous, generation(me), Instant.now()));
     }
-    MessagingEngineSpec spec = me.getSpec();
     String problem = problem(me);
     if (problem != null) {
       EngineStatusAggregator.Inputs inputs =
           actions.inputs(me, problem, List.of(), null, null, false, null);
-      statusWriter.write(
-          MessagingEngine.class,
-          me,
-          EngineStatusAggregator.aggregate(previous, inputs, Instant.now()));
-      return UpdateControl.<MessagingEngine>noUpdate()
-          .rescheduleAfter(config.reconcileInterval().multipliedBy(5));
+      return statusOnly(me, EngineStatusAggregator.aggregate(previous, inputs, Instant.now()));
     }
+    MessagingEngineStatus next = runMembers(me, previous);
+    actions.announce(me, previous, next);
+    statusWriter.write(MessagingEngine.class, me, next);
+    return UpdateControl.<MessagingEngine>noUpdate().rescheduleAfter(config.reconcileInterval());
+  }
+
+  /**
+   * The engine's supporting resources, Lease, bus configuration and member pods; the maintenance
+   * actions and the failover decision carried out. Returns the status they give.
+   */
+  private MessagingEngineStatus runMembers(MessagingEngine me, MessagingEngineStatus previous) {
+    MessagingEngineSpec spec = me.getSpec();
     ensureSupporting(me);
     Lease lease = ensureLease(me);
-    busConfig.sync(namespace, spec.getBus());
+    busConfig.sync(me.getMetadata().getNamespace(), spec.getBus());
     List<Pod> current = pods.list(me);
     pods.scale(me, current);
     List<MemberView> members = observer.observe(current);
@@ -164,10 +163,15 @@ public class MessagingEngineReconciler
     var failover = actions.apply(me, decision, plan, lease, current);
     EngineStatusAggregator.Inputs inputs =
         actions.inputs(me, null, members, decision, plan, started, failover);
-    MessagingEngineStatus next = EngineStatusAggregator.aggregate(previous, inputs, Instant.now());
-    actions.announce(me, previous, next);
-    statusWriter.write(MessagingEngine.class, me, next);
-    return UpdateControl.<MessagingEngine>noUpdate().rescheduleAfter(config.reconcileInterval());
+    return EngineStatusAggregator.aggregate(previous, inputs, Instant.now());
+  }
+
+  /** Writes {@code status} and nothing else; looked at again later (paused, or a spec mistake). */
+  private UpdateControl<MessagingEngine> statusOnly(
+      MessagingEngine me, MessagingEngineStatus status) {
+    statusWriter.write(MessagingEngine.class, me, status);
+    return UpdateControl.<MessagingEngine>noUpdate()
+        .rescheduleAfter(config.reconcileInterval().multipliedBy(5));
   }
 
   @Override

@@ -41,21 +41,7 @@ public final class EngineStatusAggregator {
     s.setObservedClearGlobalErrorToken(in.observedClearGlobalError());
     s.setObservedReenableMembersToken(in.observedReenable());
     s.setLastFailover(in.lastFailover());
-    for (MemberView m : in.members()) {
-      s.getMembers()
-          .add(
-              new MemberStatus(
-                  m.name(),
-                  m.report().state(),
-                  m.ready(),
-                  m.restarts(),
-                  m.lastExitCode() == null
-                      ? null
-                      : "exit "
-                          + m.lastExitCode()
-                          + (m.terminationCode() == null ? "" : " " + m.terminationCode()),
-                  m.report().lastErrorCode()));
-    }
+    in.members().forEach(m -> s.getMembers().add(memberStatus(m)));
     String active =
         in.members().stream()
             .filter(MemberView::serving)
@@ -74,22 +60,56 @@ public final class EngineStatusAggregator {
 
     Conditions c =
         new Conditions(previous == null ? null : previous.getConditions(), in.generation(), now);
+    setReady(c, in, active, global);
+    c.set(
+        "HighlyAvailable",
+        active != null && ready >= 2,
+        "MembersReady",
+        s.getMembersReady() + " members ready");
+    setDataStoreReady(c, in, active, global, disabled);
+    c.set(
+        "GlobalError",
+        global,
+        global ? d.reason() : "None",
+        global ? d.from() + ": " + d.detail() : null);
+    c.set("FailoverSuppressed", global, global ? "GlobalError" : "None", null);
+    setRestore(c, in);
+    c.set("ReconciliationPaused", false, "NotPaused", null);
+    s.setConditions(c.build());
+    return s;
+  }
+
+  private static MemberStatus memberStatus(MemberView m) {
+    return new MemberStatus(
+        m.name(),
+        m.report().state(),
+        m.ready(),
+        m.restarts(),
+        m.lastExitCode() == null
+            ? null
+            : "exit "
+                + m.lastExitCode()
+                + (m.terminationCode() == null ? "" : " " + m.terminationCode()),
+        m.report().lastErrorCode());
+  }
+
+  private static void setReady(Conditions c, Inputs in, String active, boolean global) {
     if (in.problem() != null) {
       c.set("Ready", false, "InvalidSpec", in.problem());
     } else if (active != null) {
       c.set("Ready", true, "ActiveMember", active + " is active");
     } else {
+      Decision d = in.decision();
       c.set(
           "Ready",
           false,
           global ? "GlobalError" : in.started() ? "NoActiveMember" : "Stopped",
           d == null ? null : d.reason());
     }
-    c.set(
-        "HighlyAvailable",
-        active != null && ready >= 2,
-        "MembersReady",
-        s.getMembersReady() + " members ready");
+  }
+
+  private static void setDataStoreReady(
+      Conditions c, Inputs in, String active, boolean global, boolean disabled) {
     boolean storeOk =
         active != null
             || in.members().stream().anyMatch(m -> m.reports("STANDBY") || m.reports("STOPPED"));
@@ -98,12 +118,10 @@ public final class EngineStatusAggregator {
         storeOk && !disabled && !global,
         disabled ? "MembersDisabled" : global ? "GlobalError" : storeOk ? "Reachable" : "Unknown",
         disabled ? "every member is disabled for high availability (SIBUS0039E)" : null);
-    c.set(
-        "GlobalError",
-        global,
-        global ? d.reason() : "None",
-        global ? d.from() + ": " + d.detail() : null);
-    c.set("FailoverSuppressed", global, global ? "GlobalError" : "None", null);
+  }
+
+  /** The restart after restore asked for, and a restore the members detected. */
+  private static void setRestore(Conditions c, Inputs in) {
     TokenActionStatus rar = in.restartAfterRestore();
     c.set(
         "RestartAfterRestore",
@@ -112,9 +130,6 @@ public final class EngineStatusAggregator {
         rar == null ? null : rar.getMessage());
     boolean restoreDetected = in.members().stream().anyMatch(m -> m.report().restoreDetected());
     c.set("RestoreDetected", restoreDetected, restoreDetected ? "StreamsBehind" : "None", null);
-    c.set("ReconciliationPaused", false, "NotPaused", null);
-    s.setConditions(c.build());
-    return s;
   }
 
   private static String phase(Inputs in, String active, boolean global, boolean disabled) {
