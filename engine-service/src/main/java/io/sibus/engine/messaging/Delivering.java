@@ -10,7 +10,6 @@ import io.sibus.engine.metrics.EngineMetrics;
 import io.sibus.engine.store.LockOp;
 import io.sibus.engine.store.SeqOp;
 import io.sibus.engine.store.StoreErrors;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -164,37 +163,10 @@ final class Delivering {
     for (Entry e : entries) {
       metrics.received(destination.name(), e.reliability);
       String receipt = e.receipt.toString();
-      if (e.persistent()) {
-        MessageRow row = rows.get(e.seq);
-        out.add(
-            new Delivery(
-                row.messageId(),
-                receipt,
-                row.body(),
-                row.contentType(),
-                row.reliability().name(),
-                row.priority(),
-                row.deliveryCount() - 1,
-                PropertiesCodec.decode(row.propertiesJson()),
-                Instant.ofEpochMilli(row.enqueuedAtMillis()).toString(),
-                row.correlationId(),
-                destination.name()));
-      } else {
-        MemoryMessage m = e.memory;
-        out.add(
-            new Delivery(
-                m.messageId(),
-                receipt,
-                m.body(),
-                m.contentType(),
-                m.reliability().name(),
-                m.priority(),
-                e.deliveryCount - 1,
-                m.properties(),
-                Instant.ofEpochMilli(m.enqueuedAtMillis()).toString(),
-                m.correlationId(),
-                destination.name()));
-      }
+      out.add(
+          e.persistent()
+              ? Delivery.of(rows.get(e.seq), receipt, destination.name())
+              : Delivery.of(e.memory, e.deliveryCount, receipt, destination.name()));
     }
     return out;
   }

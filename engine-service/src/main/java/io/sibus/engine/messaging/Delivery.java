@@ -1,6 +1,8 @@
 package io.sibus.engine.messaging;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.sibus.datastore.MessageRow;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -18,4 +20,37 @@ public record Delivery(
     Map<String, String> properties,
     String enqueuedAt,
     String correlationId,
-    String destination) {}
+    String destination) {
+
+  /** A persistent message as its row, read with its lock, holds it. */
+  static Delivery of(MessageRow row, String receipt, String destination) {
+    return new Delivery(
+        row.messageId(),
+        receipt,
+        row.body(),
+        row.contentType(),
+        row.reliability().name(),
+        row.priority(),
+        row.deliveryCount() - 1,
+        PropertiesCodec.decode(row.propertiesJson()),
+        Instant.ofEpochMilli(row.enqueuedAtMillis()).toString(),
+        row.correlationId(),
+        destination);
+  }
+
+  /** A nonpersistent message, delivered for the {@code deliveryCount}th time. */
+  static Delivery of(MemoryMessage m, int deliveryCount, String receipt, String destination) {
+    return new Delivery(
+        m.messageId(),
+        receipt,
+        m.body(),
+        m.contentType(),
+        m.reliability().name(),
+        m.priority(),
+        deliveryCount - 1,
+        m.properties(),
+        Instant.ofEpochMilli(m.enqueuedAtMillis()).toString(),
+        m.correlationId(),
+        destination);
+  }
+}
