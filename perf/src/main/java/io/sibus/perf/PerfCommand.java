@@ -201,7 +201,10 @@ public final class PerfCommand implements Callable<Integer> {
     return null;
   }
 
-  /** An engine of this machine, on an embedded PostgreSQL, which the run measures. */
+  /**
+   * An engine of this machine, on an embedded PostgreSQL, which the run measures: {@code urls} and
+   * {@code receiveUrls} now lead to it.
+   */
   private LocalTarget startLocal(Path home) throws Exception {
     LocalTarget local =
         LocalTarget.start(

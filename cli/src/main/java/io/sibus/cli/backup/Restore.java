@@ -48,6 +48,13 @@ public final class Restore {
     Manifest manifest = verified(archive, busName);
     BusFile restored = BusFile.parse(Files.readAllBytes(archive.file("config/bus.yaml")));
     BusFile running = bus.busFile();
+    progress.detail(
+        "backup of bus %s taken %s (%s), %d engine(s), %d message(s)",
+        manifest.bus,
+        manifest.takenAt,
+        manifest.mode,
+        manifest.engines.size(),
+        manifest.totalMessages());
     progress.stepDone();
 
     progress.step(1);
@@ -95,15 +102,7 @@ public final class Restore {
               + " is refused, nothing was changed: "
               + String.join("; ", problems));
     }
-    Manifest manifest = archive.manifest();
-    progress.detail(
-        "backup of bus %s taken %s (%s), %d engine(s), %d message(s)",
-        manifest.bus,
-        manifest.takenAt,
-        manifest.mode,
-        manifest.engines.size(),
-        manifest.totalMessages());
-    return manifest;
+    return archive.manifest();
   }
 
   /** The bus's configuration as the backup has it, and how it differs from the running one. */

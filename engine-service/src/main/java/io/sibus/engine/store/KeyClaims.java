@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * The idempotency keys of one batch's sends. The first send of a destination and key in the batch
- * claims the key; a later one in the same batch repeats the first. What the claims find stored
- * (sends of earlier batches) makes their sends repeats too.
+ * claims the key; a later one in the same batch repeats the first. What the claims find stored (by
+ * sends of earlier batches, or of a transaction that committed first) makes their sends repeats
+ * too.
  */
 final class KeyClaims {
   private final Map<InsertOp, InsertOp> repeats = new HashMap<>();

@@ -38,10 +38,10 @@ final class EngineCluster implements AutoCloseable {
   private final Path work;
   private final LocalPostgres postgres;
 
-  /** The bus file of a new cluster, and of each test after a reset. */
   /** The launch overrides that let a member take test faults ({@link #injectFault}). */
   static final Map<String, String> FAULTS_ON = Map.of("sibus.engine.test-faults", "true");
 
+  /** The bus file of a new cluster, and of each test after a reset. */
   private static final String DEFAULT_BUS =
       """
       bus: itbus

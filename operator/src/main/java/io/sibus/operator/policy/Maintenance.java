@@ -61,8 +61,9 @@ public final class Maintenance {
   }
 
   /**
-   * A new clear-global-error token starts the members stopped by a global error; a new
-   * reenable-members token the disabled ones.
+   * A new clear-global-error token lifts the suppression and starts the members stopped by a global
+   * error; a new reenable-members token starts the disabled ones. Each token is recorded as
+   * observed.
    */
   private static void restartMembers(
       Tokens tokens, List<MemberView> members, MaintenancePlan plan) {

@@ -146,7 +146,10 @@ public class EngineActions {
     return completed;
   }
 
-  /** The Lease goes to the next member; a failover starts when an active member went. */
+  /**
+   * The Lease goes to the next member; a failover is recorded as started when the Lease was handed
+   * over from a member that went.
+   */
   private FailoverRecord failOver(
       MessagingEngine me, Decision decision, Lease lease, List<Pod> current) {
     pods.label(current, null);
