@@ -80,14 +80,7 @@ public class Messaging {
     this.dataSource = dataSource;
     this.bus = bus;
     this.destinations = new Destinations(config.engine().name(), BusTopology.empty(""));
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "sibus-delivery");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = deliveryExecutor();
     this.sending =
         new Sending(
             metrics,
@@ -108,6 +101,25 @@ public class Messaging {
             new TableUpkeep(context.schema()),
             config.engine().vacuumThreshold(),
             faults);
+    registerStateGauges(metrics, status);
+  }
+
+  /**
+   * Two threads for work that must not run on an event loop: a nonpersistent send forwarded to the
+   * engine that hosts its destination, and a waiting receive that picks again once woken.
+   */
+  private static ExecutorService deliveryExecutor() {
+    return Executors.newFixedThreadPool(
+        2,
+        r -> {
+          Thread t = new Thread(r, "sibus-delivery");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** One gauge per state, 1 for the state the member is in. */
+  private static void registerStateGauges(EngineMetrics metrics, MemberStatus status) {
     for (EngineState state : EngineState.values()) {
       metrics.gauge(
           "sibus.engine.state",
