@@ -281,13 +281,21 @@ public final class PerfCommand implements Callable<Integer> {
               local == null ? List.of() : local.pids()));
       EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
       double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
+      CoreWait.Sample waitBefore = local == null ? null : CoreWait.sample(local.pid());
       Workload.Result result = load.measure(spec.duration());
       EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
+      double coreWait =
+          local == null
+              ? Double.NaN
+              : CoreWait.perCommitMillis(
+                  waitBefore,
+                  CoreWait.sample(local.pid()),
+                  after.transactions() - before.transactions());
       double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
       double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
       // Printed, not tabled: the moments to look up in the engine's and PostgreSQL's logs.
       result.stalls().forEach(stall -> System.err.println("  slow sends from " + stall));
-      return ReportTable.row(result, before, after, cpu, rss);
+      return ReportTable.row(result, before, after, coreWait, cpu, rss);
     }
   }
 

@@ -7,8 +7,8 @@ final class ReportTable {
   static final String HEADER =
       "| reliability | producers | size | sent/s | received/s | send p50 ms | send p99 ms |"
           + " send p99.9 ms | e2e p50 ms | e2e p99 ms | commits/s | ops/commit | commit ms |"
-          + " engine CPU % | engine RSS MiB | load CPU % | steal % | errors |\n"
-          + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+          + " core wait ms/commit | engine CPU % | engine RSS MiB | load CPU % | steal % | errors |\n"
+          + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
   private ReportTable() {}
 
@@ -16,12 +16,14 @@ final class ReportTable {
       Workload.Result r,
       EngineProbe.Commits before,
       EngineProbe.Commits after,
+      double coreWaitMillis,
       double cpuSeconds,
       double rssMiB) {
     double commits = after.transactions() - before.transactions();
     double operations = after.operations() - before.operations();
     return String.format(
-        "| %s | %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %d |",
+        "| %s | %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s"
+            + " | %d |",
         r.spec().reliability(),
         r.spec().producers(),
         r.spec().size(),
@@ -38,6 +40,7 @@ final class ReportTable {
             ? "-"
             : String.format(
                 "%.2f", 1000 * (after.commitSeconds() - before.commitSeconds()) / commits),
+        Double.isNaN(coreWaitMillis) ? "-" : String.format("%.2f", coreWaitMillis),
         cpuSeconds < 0 ? "-" : String.format("%.0f", 100 * cpuSeconds / r.seconds()),
         rssMiB < 0 ? "-" : String.format("%.0f", rssMiB),
         percent(r.cpu().loadGenerator(), "%.0f"),
