@@ -1,6 +1,7 @@
 package io.sibus.perf;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -10,19 +11,24 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * How long a commit's two threads waited for a core during a measured interval: the engine's
- * group-commit writers and the busiest PostgreSQL process, which is the writers' connection under
- * load. Read from Linux's scheduler statistics ({@code schedstat}: nanoseconds on a core, and
- * nanoseconds runnable but waiting in a run queue). On a machine whose cores the load generator,
- * the engine and the database share, part of each commit's round trip is this wait, and it grows
- * with everything else the machine runs: it tells a slow machine from a slow engine.
+ * How long the engine's group-commit writer threads and one PostgreSQL process, the one that ran
+ * most (the writers' connection under load), waited for a core during a measured interval. Read
+ * from Linux's scheduler statistics ({@code schedstat}: nanoseconds on a core, and nanoseconds
+ * runnable but waiting in a run queue). On a machine whose cores the load generator, the engine and
+ * the database share, part of each commit's round trip is this wait, and it grows with everything
+ * else the machine runs: it tells a slow machine from a slow engine.
+ *
+ * <p>For one engine only: with two, the busiest database process may be the other engine's. When a
+ * second writer commits on its own connection (light load), that connection's wait is not counted.
  */
 final class CoreWait {
+  /** A thread's or process's scheduler counters, in nanoseconds. */
+  record Counters(long onCore, long waiting) {}
+
   /**
-   * Counters at one moment: for each writer thread and each PostgreSQL process, nanoseconds on a
-   * core ({@code [0]}) and waiting for one ({@code [1]}).
+   * Counters at one moment: per writer thread and per PostgreSQL process, by thread or process id.
    */
-  record Sample(Map<String, long[]> writers, Map<String, long[]> postgres) {}
+  record Sample(Map<String, Counters> writers, Map<String, Counters> postgres) {}
 
   private static final Path PROC = Path.of("/proc");
 
@@ -30,7 +36,7 @@ final class CoreWait {
 
   /** The counters of the engine process {@code enginePid} and of every PostgreSQL process. */
   static Sample sample(long enginePid) {
-    Map<String, long[]> writers = new HashMap<>();
+    Map<String, Counters> writers = new HashMap<>();
     Path tasks = PROC.resolve(Long.toString(enginePid)).resolve("task");
     forEachEntry(
         tasks,
@@ -39,7 +45,7 @@ final class CoreWait {
             counters(task).ifPresent(c -> writers.put(task.getFileName().toString(), c));
           }
         });
-    Map<String, long[]> postgres = new HashMap<>();
+    Map<String, Counters> postgres = new HashMap<>();
     forEachEntry(
         PROC,
         process -> {
@@ -53,40 +59,44 @@ final class CoreWait {
 
   /**
    * Milliseconds per commit that the writer threads and the busiest PostgreSQL process (by its time
-   * on a core between the samples) waited for a core; NaN without commits or counters.
+   * on a core between the samples) waited for a core; NaN without commits, or without counters in
+   * either sample.
    */
   static double perCommitMillis(Sample before, Sample after, double commits) {
-    if (commits <= 0 || after.writers().isEmpty() || after.postgres().isEmpty()) {
+    if (commits <= 0 || unread(before) || unread(after)) {
       return Double.NaN;
     }
     long writersWaited = 0;
     for (var writer : after.writers().entrySet()) {
-      writersWaited += delta(before.writers(), writer.getKey(), writer.getValue(), 1);
+      writersWaited += since(before.writers(), writer.getKey(), writer.getValue()).waiting();
     }
-    String busiest = null;
-    long busiestOnCore = -1;
+    Counters busiest = null;
     for (var process : after.postgres().entrySet()) {
-      long onCore = delta(before.postgres(), process.getKey(), process.getValue(), 0);
-      if (onCore > busiestOnCore) {
-        busiest = process.getKey();
-        busiestOnCore = onCore;
+      Counters change = since(before.postgres(), process.getKey(), process.getValue());
+      if (busiest == null || change.onCore() > busiest.onCore()) {
+        busiest = change;
       }
     }
-    long databaseWaited = delta(before.postgres(), busiest, after.postgres().get(busiest), 1);
-    return (writersWaited + databaseWaited) / 1e6 / commits;
+    return (writersWaited + busiest.waiting()) / 1e6 / commits;
   }
 
-  /** Counter {@code i} of {@code key} since {@code before} (all of it for one started since). */
-  private static long delta(Map<String, long[]> before, String key, long[] now, int i) {
-    long[] then = before.get(key);
-    return then == null ? now[i] : now[i] - then[i];
+  private static boolean unread(Sample sample) {
+    return sample.writers().isEmpty() || sample.postgres().isEmpty();
+  }
+
+  /** What {@code key} counted since {@code before} (all of it, for one started since). */
+  private static Counters since(Map<String, Counters> before, String key, Counters now) {
+    Counters then = before.get(key);
+    return then == null
+        ? now
+        : new Counters(now.onCore() - then.onCore(), now.waiting() - then.waiting());
   }
 
   private static void forEachEntry(Path directory, Consumer<Path> action) {
     try (Stream<Path> entries = Files.list(directory)) {
       entries.forEach(action);
-    } catch (IOException | RuntimeException e) {
-      // not on Linux, or the process has ended: no counters
+    } catch (IOException | UncheckedIOException e) {
+      // not on Linux, or the engine has ended: no counters
     }
   }
 
@@ -98,11 +108,11 @@ final class CoreWait {
     }
   }
 
-  private static Optional<long[]> counters(Path processOrTask) {
+  private static Optional<Counters> counters(Path processOrTask) {
     try {
       String[] fields = Files.readString(processOrTask.resolve("schedstat")).strip().split(" ");
-      return Optional.of(new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])});
-    } catch (IOException | RuntimeException e) {
+      return Optional.of(new Counters(Long.parseLong(fields[0]), Long.parseLong(fields[1])));
+    } catch (IOException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
       return Optional.empty(); // ended meanwhile, or a kernel without schedstat
     }
   }

@@ -281,16 +281,18 @@ public final class PerfCommand implements Callable<Integer> {
               local == null ? List.of() : local.pids()));
       EngineProbe.Commits before = EngineProbe.commits(urls.get(0));
       double cpuBefore = local == null ? -1 : EngineProbe.cpuSeconds(local.pid());
-      CoreWait.Sample waitBefore = local == null ? null : CoreWait.sample(local.pid());
+      // One engine's: with two, the busiest database process may be the other's.
+      boolean oneEngine = local != null && local.pids().size() == 1;
+      CoreWait.Sample waitBefore = oneEngine ? CoreWait.sample(local.pid()) : null;
       Workload.Result result = load.measure(spec.duration());
       EngineProbe.Commits after = EngineProbe.commits(urls.get(0));
       double coreWait =
-          local == null
-              ? Double.NaN
-              : CoreWait.perCommitMillis(
+          oneEngine
+              ? CoreWait.perCommitMillis(
                   waitBefore,
                   CoreWait.sample(local.pid()),
-                  after.transactions() - before.transactions());
+                  after.transactions() - before.transactions())
+              : Double.NaN;
       double cpu = local == null ? -1 : EngineProbe.cpuSeconds(local.pid()) - cpuBefore;
       double rss = local == null ? -1 : EngineProbe.rssMiB(local.pid());
       // Printed, not tabled: the moments to look up in the engine's and PostgreSQL's logs.

@@ -105,8 +105,10 @@ public class Messaging {
   }
 
   /**
-   * Two threads for work that must not run on an event loop: a nonpersistent send forwarded to the
-   * engine that hosts its destination, and a waiting receive that picks again once woken.
+   * Two threads for work kept off the thread that starts or wakes it: a nonpersistent send
+   * forwarded to the engine that hosts its destination (a blocking HTTP call), and a waiting
+   * receive's next pick once woken (by a send's event loop, the completer, or the JDK's timeout
+   * thread).
    */
   private static ExecutorService deliveryExecutor() {
     return Executors.newFixedThreadPool(
